@@ -1,0 +1,49 @@
+# Lodestar: `make run` runs the whole pipeline on demo data, `make test` runs the tests.
+# Both create .venv and install what they need on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+# The demo: data from LODESTAR_START_DATE (default 2024-01-01) to DEMO_END at a small scale.
+DEMO_END ?= 2026-11-23
+DEMO_SCALE ?= 0.02
+
+.PHONY: install run test test-fast dev lint clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/lodestar generate --end $(DEMO_END) --scale $(DEMO_SCALE)
+	$(BIN)/lodestar run --end $(DEMO_END); code=$$?; [ $$code -le 2 ] || exit $$code
+	$(BIN)/lodestar scorecard
+	$(BIN)/lodestar status || true
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not e2e" -n 2 --dist loadgroup
+
+dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -w workspace.yaml
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipelines tests benchmarks
+	$(BIN)/ruff format --check pipelines tests benchmarks
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs .dagster_home

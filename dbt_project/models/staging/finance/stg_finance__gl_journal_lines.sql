@@ -1,0 +1,5 @@
+-- General-ledger journal lines (balanced journals only: unbalanced ones were quarantined whole).
+with latest as ({{ latest_version('gl_journal_lines') }})
+
+select journal_id, line_number, posted_on, account_code, cost_center, currency, debit, credit, description
+from latest

@@ -1,0 +1,5 @@
+-- Latest accepted version of each employee record.
+with latest as ({{ latest_version('employees') }})
+
+select employee_id, department, hired_on, terminated_on, fte, updated_at
+from latest

@@ -1,0 +1,1 @@
+"""Lodestar: a KPI and OKR warehouse (Dagster + dbt on DuckDB + Great Expectations)."""

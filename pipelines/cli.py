@@ -1,0 +1,116 @@
+"""The `lodestar` command (SPEC §9). It wraps the Dagster definitions; it never
+re-implements the pipeline. Heavy imports happen inside the commands that
+need them so that `lodestar okrs validate` starts fast.
+
+Exit status: 0 everything in the range published; 2 the run completed but
+some partitions were blocked or KPIs left stale (each listed); 1 the run failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+
+from pipelines.config import Settings
+
+EXIT_OK, EXIT_FAILED, EXIT_INCOMPLETE = 0, 1, 2
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def cmd_generate(args, settings: Settings) -> int:
+    from pipelines.demo.generator import generate
+
+    start = args.start or settings.start_date
+    end = args.end or settings.yesterday()
+    print(f"lodestar: generating demo landing files {start}..{end} at scale {args.scale} into {settings.landing}")
+    counts = generate(settings.landing, start, end, scale=args.scale, seed=args.seed, progress=print)
+    for name, rows in counts.items():
+        print(f"  {name:<20} {rows:>10,} rows")
+    print(f"  {'total':<20} {sum(counts.values()):>10,} rows")
+    return EXIT_OK
+
+
+def cmd_run(args, settings: Settings) -> int:
+    from pipelines.orchestration.runner import run_range
+
+    start = args.start or settings.start_date
+    end = args.end or settings.yesterday()
+    if end < start:
+        print(f"lodestar: --end {end} is before --start {start}", file=sys.stderr)
+        return EXIT_FAILED
+    return run_range(settings, start, end)
+
+
+def cmd_status(args, settings: Settings) -> int:
+    from pipelines.publish.status import render_status
+
+    text, code = render_status(settings.published_marts)
+    print(text)
+    return code
+
+
+def cmd_okrs_validate(args, settings: Settings) -> int:
+    from pipelines.okrs.cli import validate_command
+
+    return validate_command(args.paths)
+
+
+def cmd_scorecard(args, settings: Settings) -> int:
+    from pipelines.okrs.cli import scorecard_command
+
+    return scorecard_command(args.date)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lodestar", description="Lodestar KPI and OKR warehouse")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write demo landing files")
+    generate.add_argument("--start", type=_day, help="first day (default LODESTAR_START_DATE)")
+    generate.add_argument("--end", type=_day, help="last day (default yesterday)")
+    generate.add_argument("--scale", type=float, default=0.02, help="scale factor (1 ≈ 10M rows / 3 years)")
+    generate.add_argument("--seed", type=int, default=7)
+    generate.set_defaults(func=cmd_generate)
+
+    run = commands.add_parser("run", help="materialize a range of days in one run, then publish")
+    run.add_argument("--start", type=_day, help="first day (default LODESTAR_START_DATE)")
+    run.add_argument("--end", type=_day, help="last day (default yesterday)")
+    run.set_defaults(func=cmd_run)
+
+    okrs = commands.add_parser("okrs", help="OKR sets").add_subparsers(dest="okrs_command", required=True)
+    validate = okrs.add_parser("validate", help="validate OKR files; exit 1 listing every problem")
+    validate.add_argument("paths", nargs="*", help="OKR files (default: every set in LODESTAR_OKRS)")
+    validate.set_defaults(func=cmd_okrs_validate)
+
+    scorecard = commands.add_parser("scorecard", help="OKR tree with scores and status")
+    scorecard.add_argument("--date", type=_day, help="day to show (default: the latest published)")
+    scorecard.set_defaults(func=cmd_scorecard)
+
+    status = commands.add_parser("status", help="publication and quality status per KPI")
+    status.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"lodestar: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        return args.func(args, settings)
+    except KeyboardInterrupt:
+        print("lodestar: interrupted", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

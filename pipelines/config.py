@@ -1,0 +1,73 @@
+"""Settings from the environment (SPEC §2), with working defaults for the demo."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+
+
+def _path(value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    landing: Path
+    warehouse: Path
+    published: Path
+    okrs: Path
+    start_date: date
+    timezone: str
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except Exception as exc:  # ZoneInfoNotFoundError, ValueError
+            raise ValueError(f"LODESTAR_TIMEZONE={value!r} is not a known IANA time zone") from exc
+        return value
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ.get
+        try:
+            return cls(
+                landing=_path(env("LODESTAR_LANDING", "data/landing")),
+                warehouse=_path(env("LODESTAR_WAREHOUSE", "data/warehouse/lodestar.duckdb")),
+                published=_path(env("LODESTAR_PUBLISHED", "data/published")),
+                okrs=_path(env("LODESTAR_OKRS", "okrs")),
+                start_date=env("LODESTAR_START_DATE", "2024-01-01"),
+                timezone=env("LODESTAR_TIMEZONE", "UTC"),
+            )
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"LODESTAR_{str(err['loc'][0]).upper()}={err.get('input')!r}: {err['msg']}"
+                for err in exc.errors()
+            )
+            raise ValueError(f"bad configuration: {problems}") from None
+
+    @property
+    def published_marts(self) -> Path:
+        return self.published / "marts.duckdb"
+
+    def yesterday(self) -> date:
+        return datetime.now(ZoneInfo(self.timezone)).date() - timedelta(days=1)
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment for a dbt subprocess: the same paths the Python side uses."""
+        return {
+            "LODESTAR_WAREHOUSE": str(self.warehouse),
+            "LODESTAR_TIMEZONE": self.timezone,
+            "LODESTAR_START_DATE": self.start_date.isoformat(),
+        }

@@ -1,0 +1,39 @@
+"""The Dagster code location (workspace.yaml): the whole asset graph, checks,
+job, schedule and sensor, built from the environment's settings."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from pipelines.config import Settings
+from pipelines.okrs.assets import okr_assets
+from pipelines.orchestration.jobs import daily_job, daily_schedule, landing_sensor
+from pipelines.publish.assets import publish_assets
+from pipelines.quality.assets import gate_assets
+from pipelines.sources.assets import source_assets
+from pipelines.transform.assets import dbt_model_assets
+from pipelines.transform.project import dbt_project
+
+
+def build_definitions(settings: Settings | None = None) -> dg.Definitions:
+    settings = settings or Settings.from_env()
+    job = daily_job(settings)
+    return dg.Definitions(
+        assets=[
+            *source_assets(settings),
+            *dbt_model_assets(settings),
+            *gate_assets(settings),
+            *okr_assets,
+            *publish_assets(settings),
+        ],
+        jobs=[job],
+        schedules=[daily_schedule(settings, job)],
+        sensors=[landing_sensor(settings, job)],
+        resources={"dbt": DbtCliResource(project_dir=dbt_project)},
+        # One process writes the working DuckDB file: steps run one after another.
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions()

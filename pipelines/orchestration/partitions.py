@@ -1,0 +1,34 @@
+"""The one daily partitions definition every partitioned asset shares."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import dagster as dg
+
+from pipelines.config import Settings
+
+
+def daily_partitions(settings: Settings) -> dg.DailyPartitionsDefinition:
+    # The last partition is yesterday: a business day is complete once it ends.
+    return dg.DailyPartitionsDefinition(
+        start_date=settings.start_date.isoformat(),
+        timezone=settings.timezone,
+        fmt="%Y-%m-%d",
+    )
+
+
+# One run for any range (SPEC §7): dbt is invoked once per range, not per day.
+SINGLE_RUN = dg.BackfillPolicy.single_run()
+
+
+def partition_days(context: dg.AssetExecutionContext) -> list[date]:
+    """The days of the run's partition range, in order."""
+    window = context.partition_time_window
+    first = window.start.date()
+    last = (window.end - timedelta(days=1)).date()
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def parse_day(value: str) -> date:
+    return datetime.strptime(value, "%Y-%m-%d").date()

@@ -1,0 +1,123 @@
+"""Run the daily job for a range of days in one Dagster run (`lodestar run`).
+
+The CLI goes through the same job the schedule and the UI use; it only adds
+a run lock (two runs never write the working warehouse at once) and a
+summary with the exit status of SPEC §9.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import dagster as dg
+
+from pipelines.config import Settings
+from pipelines.orchestration.jobs import DAILY_JOB
+from pipelines.publish.status import run_summary
+
+EXIT_OK, EXIT_FAILED, EXIT_INCOMPLETE = 0, 1, 2
+OKR_STEPS = ("okr_definitions", "okr_models", "published_okr_marts")
+LOCK_WAIT_SECONDS = float(os.environ.get("LODESTAR_LOCK_WAIT_SECONDS", "600"))
+
+
+class RunLockTimeout(RuntimeError):
+    pass
+
+
+@contextmanager
+def run_lock(settings: Settings, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold `<warehouse>.lock` for the whole run; wait for a running one, then give up clearly."""
+    lock_path = settings.warehouse.with_name(settings.warehouse.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a+") as handle:
+        deadline = time.monotonic() + wait_seconds
+        announced = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                if time.monotonic() >= deadline:
+                    raise RunLockTimeout(
+                        f"another run ({holder}) still holds {lock_path} after {wait_seconds:.0f}s; nothing was changed"
+                    ) from None
+                if not announced:
+                    print(f"lodestar: waiting for the run holding {lock_path} ({holder})", file=sys.stderr)
+                    announced = True
+                time.sleep(0.5)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _instance() -> dg.DagsterInstance:
+    # With DAGSTER_HOME the run shows up in `dagster dev`; otherwise it is ephemeral.
+    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+
+
+def _failures(result) -> list[str]:
+    failures = []
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            error = event.event_specific_data.error
+            message = (error.message if error else "failed").strip().splitlines()[0]
+            failures.append(f"{event.step_key}: {message}")
+    return failures
+
+
+def execute_range(settings: Settings, start: date, end: date):
+    """Materialize the daily job for [start, end] as one run; return the Dagster result."""
+    from pipelines.definitions import build_definitions
+
+    job = build_definitions(settings).resolve_job_def(DAILY_JOB)
+    with run_lock(settings):
+        return job.execute_in_process(
+            instance=_instance(),
+            tags={
+                "dagster/asset_partition_range_start": start.isoformat(),
+                "dagster/asset_partition_range_end": end.isoformat(),
+            },
+            raise_on_error=False,
+        )
+
+
+def run_range(settings: Settings, start: date, end: date) -> int:
+    print(f"lodestar: running {start}..{end} in one run (warehouse {settings.warehouse})", file=sys.stderr)
+    try:
+        result = execute_range(settings, start, end)
+    except RunLockTimeout as exc:
+        print(f"lodestar: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # the run could not even start
+        print(f"lodestar: run failed: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
+        return EXIT_FAILED
+    failures = _failures(result)
+    # A broken OKR file stops only the OKR steps; KPIs are still published (SPEC §5).
+    core_failures = [f for f in failures if not f.startswith(OKR_STEPS)]
+    if core_failures or not settings.published_marts.exists():
+        reason = core_failures[0] if core_failures else "nothing was published"
+        print(f"lodestar: run failed: {reason}", file=sys.stderr)
+        return EXIT_FAILED
+    problems = [f"step {f}" for f in failures] + run_summary(settings.published_marts, start, end)
+    if problems:
+        print("lodestar: run completed with problems:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    print(f"lodestar: {start}..{end} published to {settings.published_marts}", file=sys.stderr)
+    return EXIT_OK

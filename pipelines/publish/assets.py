@@ -1,0 +1,67 @@
+"""Publishing assets: KPI marts after the gate, OKR marts after the OKR models.
+
+Two assets so that a broken OKR file (which stops the OKR assets) never stops
+the publication of KPIs (SPEC §5): each publishes its own tables and carries
+the others over from the current published file.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.config import Settings
+from pipelines.orchestration.partitions import SINGLE_RUN, daily_partitions
+from pipelines.publish.publisher import PublishReport, publish, published_tables
+from pipelines.quality.assets import KPI_GATE
+from pipelines.quality.results import create_quarantine_summary
+from pipelines.transform.project import dbt_project
+from pipelines.warehouse import working_db
+
+PUBLISHED_KPIS = dg.AssetKey(["published", "kpi_marts"])
+PUBLISHED_OKRS = dg.AssetKey(["published", "okr_marts"])
+
+
+def _metadata(report: PublishReport) -> dict:
+    return {
+        "path": dg.MetadataValue.path(str(report.path)),
+        "refreshed": ", ".join(report.refreshed) or "none",
+        "kept_from_previous": ", ".join(report.kept) or "none",
+        "rows": dg.MetadataValue.json(report.tables),
+    }
+
+
+def publish_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    partitions = daily_partitions(settings)
+    okr_marts = [dg.AssetKey(["marts", t.name]) for t in published_tables() if t.group == "okrs"]
+
+    @dg.asset(
+        key=PUBLISHED_KPIS,
+        group_name="published",
+        deps=[KPI_GATE],
+        partitions_def=partitions,
+        backfill_policy=SINGLE_RUN,
+        kinds={"duckdb", "parquet"},
+        description="KPI marts, status, check results and quarantine summary published atomically.",
+    )
+    def published_kpi_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        with working_db(settings, log=context.log) as con:
+            create_quarantine_summary(con)
+            report = publish(con, settings, {"kpis"}, dbt_project.manifest_path)
+        context.log.info(f"published {report.path}: {report.tables}")
+        return dg.MaterializeResult(metadata=_metadata(report))
+
+    @dg.asset(
+        key=PUBLISHED_OKRS,
+        group_name="published",
+        deps=[PUBLISHED_KPIS, *okr_marts],
+        partitions_def=partitions,
+        backfill_policy=SINGLE_RUN,
+        kinds={"duckdb", "parquet"},
+        description="OKR marts (objectives, key results, daily progress, scorecard) published atomically.",
+    )
+    def published_okr_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        with working_db(settings, log=context.log) as con:
+            report = publish(con, settings, {"okrs"}, dbt_project.manifest_path)
+        return dg.MaterializeResult(metadata=_metadata(report))
+
+    return [published_kpi_marts, published_okr_marts]

@@ -1,0 +1,1 @@
+"""Landing sources: the contract, the strict reader and ingestion into raw tables."""

@@ -1,0 +1,99 @@
+"""Strict reading of one landing file into a VARCHAR staging table.
+
+DuckDB's own readers do the parsing, with the contract's delimiter and quoting
+and no sniffing: every value arrives as text with its line number, and the
+typing and rules happen in SQL (pipelines/sources/rules.py) so that a bad
+value quarantines its row instead of failing the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipelines.sources.contract import Reference, Source
+
+
+class FileRuleError(Exception):
+    """A file breaks a file rule: the source's partition is blocked."""
+
+    def __init__(self, path: Path | None, problem: str):
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}" if path else problem)
+
+
+@dataclass
+class LandedFile:
+    path: Path
+    sha256: str
+    columns: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _csv_header(path: Path) -> list[str]:
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            return next(csv.reader(handle, delimiter=",", quotechar='"', strict=True), [])
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise FileRuleError(path, f"unreadable header: {exc}") from exc
+
+
+def _parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    try:
+        rows = con.execute("select name from parquet_schema(?) where num_children is null", [str(path)]).fetchall()
+    except duckdb.Error as exc:
+        raise FileRuleError(path, f"unreadable Parquet file: {exc}") from exc
+    return [r[0] for r in rows]
+
+
+def check_columns(path: Path, found: list[str], table: Source | Reference) -> list[str]:
+    """Missing contract columns block the file; unknown extra columns are warnings."""
+    missing = [c for c in table.columns if c not in found]
+    if missing:
+        raise FileRuleError(path, f"missing required columns {missing} (found {found})")
+    duplicated = sorted({c for c in found if found.count(c) > 1})
+    if duplicated:
+        raise FileRuleError(path, f"duplicated columns {duplicated}")
+    extra = [c for c in found if c not in table.columns]
+    return [f"{path}: ignored unknown columns {extra}"] if extra else []
+
+
+def load_as_text(con: duckdb.DuckDBPyConnection, path: Path, table: Source | Reference, into: str) -> LandedFile:
+    """Read `path` into temp table `into`: contract columns as VARCHAR plus `_line`."""
+    if path.suffix == ".csv":
+        header = _csv_header(path)
+        warnings = check_columns(path, header, table)
+        # Every header column read as text: no sniffing, no silent repair.
+        columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header) + "}"
+        scan = (
+            f"read_csv(?, header=true, delim=',', quote='\"', escape='\"', auto_detect=false, "
+            f"strict_mode=true, columns={columns}, encoding='utf-8')"
+        )
+        line = "row_number() over () + 1"  # header is line 1
+    else:
+        header = _parquet_columns(con, path)
+        warnings = check_columns(path, header, table)
+        scan = "read_parquet(?, file_row_number=true)"
+        line = "file_row_number + 1"  # 1-based row of the file
+    select = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in table.columns)
+    try:
+        con.execute(
+            f"create or replace temp table {into} as select {select}, {line} as _line from {scan}",
+            [str(path)],
+        )
+    except duckdb.Error as exc:
+        raise FileRuleError(path, f"unreadable: {str(exc).splitlines()[0]}") from exc
+    return LandedFile(path=path, sha256=file_sha256(path), columns=header, warnings=warnings)

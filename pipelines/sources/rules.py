@@ -1,0 +1,112 @@
+"""SQL generated from the contract: typing and the row rules that quarantine.
+
+Each rule becomes a `case when <broken> then '<reason>' end` expression; a row
+is quarantined when any of them yields a reason. Rules see typed values; a
+NULL never breaks a rule except `required`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pipelines.sources.contract import Column, Contract, Reference, Source
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _reason(column: str, condition: str, message_sql: str) -> str:
+    return f"case when {condition} then {{'column': {_literal(column)}, 'reason': {message_sql}}} end"
+
+
+def typed_select(table: Source | Reference, text: str = "t") -> str:
+    """Typed contract columns from the text table."""
+    casts = [f'try_cast({text}."{c.name}" as {c.type}) as "{c.name}"' for c in table.columns.values()]
+    return ", ".join(casts)
+
+
+def _column_reasons(column: Column, contract: Contract, extract_day: date | None, timezone: str) -> list[str]:
+    name, raw, typed = column.name, f'"_text_{column.name}"', f'"{column.name}"'
+    reasons = [
+        _reason(
+            name,
+            f"{raw} is not null and try_cast({raw} as {column.type}) is null",
+            f"'{name}: ' || quote_text({raw}) || ' is not a valid {column.type}'",
+        )
+    ]
+    if column.required:
+        reasons.append(_reason(name, f"{raw} is null", f"'{name} is required'"))
+    if column.enum:
+        allowed = contract.enums[column.enum]
+        values = ", ".join(_literal(v) for v in allowed)
+        reasons.append(
+            _reason(
+                name,
+                f"{typed} not in ({values})",
+                f"'{name}: ' || quote_text({typed}) || ' is not one of {', '.join(allowed)}'",
+            )
+        )
+    if column.min is not None:
+        reasons.append(_reason(name, f"{typed} < {column.min}", f"'{name} is below {column.min:g}'"))
+    if column.min_exclusive is not None:
+        reasons.append(
+            _reason(name, f"{typed} <= {column.min_exclusive}", f"'{name} must be above {column.min_exclusive:g}'")
+        )
+    if column.max is not None:
+        reasons.append(_reason(name, f"{typed} > {column.max}", f"'{name} is above {column.max:g}'"))
+    if column.pattern:
+        reasons.append(
+            _reason(
+                name,
+                f"not regexp_full_match({typed}, {_literal(column.pattern)})",
+                f"'{name}: ' || quote_text({typed}) || ' does not match {column.pattern}'",
+            )
+        )
+    if column.event and extract_day is not None:
+        day = f"date '{extract_day.isoformat()}'"
+        event_day = typed if column.type == "DATE" else f"cast(timezone('{timezone}', {typed}) as date)"
+        reasons.append(_reason(name, f"{event_day} > {day}", f"'{name} is after the extract day {extract_day}'"))
+    if column.not_before:
+        reasons.append(
+            _reason(name, f'{typed} < "{column.not_before}"', f"'{name} is before {column.not_before}'")
+        )
+    if column.reference:
+        ref_table, _, ref_column = column.reference.partition(".")
+        reasons.append(
+            _reason(
+                name,
+                f'{typed} not in (select "{ref_column}" from raw.{ref_table})',
+                f"'{name}: ' || quote_text({typed}) || ' is not in {ref_table}'",
+            )
+        )
+    return reasons
+
+
+def checked_select(
+    table: Source | Reference, contract: Contract, extract_day: date | None, timezone: str, text: str
+) -> str:
+    """SELECT of typed columns, `_line`, and `_reasons` (a list, empty when the row is accepted)."""
+    reasons: list[str] = []
+    for column in table.columns.values():
+        reasons.extend(_column_reasons(column, contract, extract_day, timezone))
+    for rule in table.rules:
+        reasons.append(_reason(rule.column, f"not coalesce({rule.check}, true)", _literal(rule.reason)))
+    # Rules refer to typed columns by name; the text values stay alongside
+    # as _text_<column> for type errors and the quarantined raw row.
+    typed = typed_select(table, "t")
+    texts = ", ".join(f't."{c}" as "_text_{c}"' for c in table.columns)
+    typed_names = ", ".join(f'"{c}"' for c in table.columns)
+    return f"""
+        select {typed_names}, _line, _raw,
+               list_filter([{', '.join(reasons)}], lambda r: r is not null) as _reasons
+        from (
+            select {typed}, {texts}, t._line, to_json(t) as _raw
+            from {text} as t
+        )
+    """
+
+
+def quote_text_macro() -> str:
+    """A DuckDB macro that quotes a value for a reason message."""
+    return "create or replace temp macro quote_text(v) as '''' || cast(v as varchar) || ''''"

@@ -1,0 +1,1 @@
+"""dbt on DuckDB: the KPI models and the OKR models as Dagster assets."""

@@ -1,0 +1,74 @@
+"""dbt models as Dagster assets: one dbt invocation per run for the whole range.
+
+Two groups, because the quality gate sits between them: `kpi_models`
+(staging → intermediate → kpi_values) and `okr_models` (KR and objective
+progress from the gated KPI values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from pipelines.config import Settings
+from pipelines.orchestration.partitions import SINGLE_RUN, daily_partitions
+from pipelines.transform.project import dbt_environment, ensure_manifest
+
+
+class LodestarTranslator(DagsterDbtTranslator):
+    """Asset keys <schema>/<model>; groups by layer folder."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return super().get_asset_key(dbt_resource_props)
+        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        return f"dbt_{fqn[1]}" if len(fqn) > 2 else "dbt"
+
+
+TRANSLATOR = LodestarTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def _range_env(context: dg.AssetExecutionContext) -> dict[str, str]:
+    window = context.partition_time_window
+    return {
+        "LODESTAR_RANGE_START": window.start.date().isoformat(),
+        "LODESTAR_RANGE_END": (window.end - timedelta(days=1)).date().isoformat(),
+    }
+
+
+def dbt_model_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    manifest = ensure_manifest()
+    partitions = daily_partitions(settings)
+
+    @dbt_assets(
+        manifest=manifest,
+        select="tag:kpi",
+        name="kpi_models",
+        partitions_def=partitions,
+        backfill_policy=SINGLE_RUN,
+        dagster_dbt_translator=TRANSLATOR,
+    )
+    def kpi_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        with dbt_environment(settings, **_range_env(context)):
+            yield from dbt.cli(["build"], context=context).stream()
+
+    @dbt_assets(
+        manifest=manifest,
+        select="tag:okr",
+        name="okr_models",
+        partitions_def=partitions,
+        backfill_policy=SINGLE_RUN,
+        dagster_dbt_translator=TRANSLATOR,
+    )
+    def okr_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        with dbt_environment(settings, **_range_env(context)):
+            yield from dbt.cli(["build"], context=context).stream()
+
+    return [kpi_models, okr_models]

@@ -1,0 +1,52 @@
+"""Connections to the working warehouse: the one home for DuckDB settings.
+
+Only the pipeline opens the working database (one writer per file); readers use
+the published copy (pipelines/publish).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from pipelines.config import Settings
+
+LOCK_RETRY_SECONDS = (1, 2, 4, 8, 15)
+
+
+def _connect_once(path: Path, timezone: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path), read_only=read_only, config={"autoinstall_known_extensions": False})
+    # Timestamps without an offset are read in the business time zone (SPEC §3);
+    # icu is built in, but must be loaded before the setting exists.
+    con.execute("load icu")
+    con.execute(f"set TimeZone = '{timezone}'")  # validated by Settings
+    return con
+
+
+def connect(path: Path, timezone: str = "UTC", read_only: bool = False, log=None) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB file, retrying while another process holds its lock."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    for attempt, pause in enumerate((*LOCK_RETRY_SECONDS, None), start=1):
+        try:
+            return _connect_once(path, timezone, read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or pause is None:
+                raise
+            if log:
+                log.warning(f"{path} is locked by another process (attempt {attempt}); retrying in {pause}s: {exc}")
+            time.sleep(pause)
+    raise AssertionError("unreachable")
+
+
+@contextmanager
+def working_db(settings: Settings, log=None) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(settings.warehouse, settings.timezone, log=log)
+    try:
+        yield con
+    finally:
+        con.close()
