@@ -1,0 +1,698 @@
+"""Great Expectations suites from `expectations/<name>.json`, validated on pandas frames.
+
+The JSON files are the source of truth (GX 1.x ExpectationSuite format: `name`,
+`expectations` [{type, kwargs, meta}], `meta`). Lodestar reads two things of
+its own from them:
+
+- `expectation.meta.severity`: `"error"` (default) fails the check,
+  `"warning"` is reported without failing it.
+- `suite.meta.lodestar`: `partition_column` (rows of different partitions are
+  judged separately), `id_columns` (identify an offending row in samples) and
+  `views`: named derived frames, `{"sql": ..., "id_columns": [...]}`. An
+  expectation with `meta.view = "<name>"` validates the frame that the view's
+  SQL produces in DuckDB instead of the rows themselves. In the SQL, `{rows}`
+  is the checked rows (a subquery) and `{partitions}` is the checked partitions
+  (one column named like the partition column). A view must be
+  partition-local: each output row comes from rows of one partition and
+  carries the partition column.
+
+GX (5–8 s to import) is imported on first use only, and one ephemeral context
+(progress bars off) is kept per process.
+
+Validating many partitions (`validate_partitions`) runs each frame ONCE over
+all partitions and splits failures by partition from the unexpected rows' index
+(GX's COMPLETE result format), so a backfill of 1,000 days costs one GX run
+per frame, not 1,000. Expectations whose result is not a per-row property
+(aggregates such as a row count or a mean, `mostly`, whole-column uniqueness)
+cannot be split that way: they run partition by partition. An expectation that
+raises (bad column, type error) is a *broken check*, reported as such for every
+partition of the run, never mistaken for bad data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import warnings
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipelines.config import EXPECTATIONS_DIR
+
+SEVERITIES = ("error", "warning")
+ROWS_FRAME = "rows"
+SAMPLE_SIZE = 5
+
+# Expectations whose outcome is a property of each row (or of the schema), so a
+# run over many partitions can be split by partition from the unexpected rows.
+_ROW_WISE = frozenset(
+    {
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_be_null",
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_not_be_in_set",
+        "expect_column_values_to_be_between",
+        "expect_column_values_to_match_regex",
+        "expect_column_values_to_not_match_regex",
+        "expect_column_values_to_match_regex_list",
+        "expect_column_values_to_not_match_regex_list",
+        "expect_column_values_to_match_like_pattern",
+        "expect_column_values_to_not_match_like_pattern",
+        "expect_column_value_lengths_to_be_between",
+        "expect_column_value_lengths_to_equal",
+        "expect_column_values_to_match_strftime_format",
+        "expect_column_values_to_be_dateutil_parseable",
+        "expect_column_values_to_be_json_parseable",
+        "expect_column_pair_values_to_be_equal",
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        "expect_column_pair_values_to_be_in_set",
+        "expect_multicolumn_sum_to_equal",
+        "expect_select_column_values_to_be_unique_within_record",
+    }
+)
+_SCHEMA = frozenset(
+    {
+        "expect_table_columns_to_match_set",
+        "expect_table_columns_to_match_ordered_list",
+        "expect_table_column_count_to_equal",
+        "expect_table_column_count_to_be_between",
+        "expect_column_to_exist",
+    }
+)
+# Unique within the rows of the batch: splittable only when the partition
+# column is part of the compound key (then "within the batch" = "within the partition").
+_UNIQUE_WITHIN_BATCH = frozenset({"expect_compound_columns_to_be_unique"})
+
+
+class SuiteError(ValueError):
+    """A suite file is missing or malformed."""
+
+
+# --------------------------------------------------------------------------- suites
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    sql: str
+    id_columns: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Suite:
+    """One suite file, parsed. `expectations` keep the JSON order; `index` is the position."""
+
+    name: str
+    path: Path
+    expectations: tuple[dict, ...]
+    meta: dict
+
+    @property
+    def _lodestar(self) -> dict:
+        return self.meta.get("lodestar") or {}
+
+    @property
+    def partition_column(self) -> str | None:
+        return self._lodestar.get("partition_column")
+
+    @property
+    def id_columns(self) -> tuple[str, ...]:
+        return tuple(self._lodestar.get("id_columns") or ())
+
+    @cached_property
+    def views(self) -> dict[str, View]:
+        return {
+            name: View(
+                name=name,
+                sql=spec["sql"],
+                id_columns=tuple(spec.get("id_columns") or ()),
+                description=spec.get("description", ""),
+            )
+            for name, spec in (self._lodestar.get("views") or {}).items()
+        }
+
+    def frame_of(self, expectation: dict) -> str:
+        return (expectation.get("meta") or {}).get("view") or ROWS_FRAME
+
+    def frames(self) -> dict[str, list[int]]:
+        """Expectation indexes per frame (`rows` first, then views in declaration order)."""
+        out: dict[str, list[int]] = {}
+        for index, expectation in enumerate(self.expectations):
+            out.setdefault(self.frame_of(expectation), []).append(index)
+        order = [ROWS_FRAME, *self.views]
+        return {name: out[name] for name in order if name in out}
+
+    def frame_id_columns(self, frame: str) -> tuple[str, ...]:
+        return self.id_columns if frame == ROWS_FRAME else self.views[frame].id_columns
+
+
+_suite_cache: dict[Path, tuple[int, Suite]] = {}
+_gx_cache: dict[tuple, Any] = {}
+_lock = threading.RLock()
+
+
+def suite_path(name: str, directory: Path | None = None) -> Path:
+    return (directory or EXPECTATIONS_DIR) / f"{name}.json"
+
+
+def load_suite(name_or_path: str | Path, directory: Path | None = None) -> Suite:
+    """Parse and sanity-check a suite file (cached per process until the file changes).
+
+    Only the structure is checked here (no GX import); GX validates each
+    expectation's kwargs when the suite is first run.
+    """
+    path = Path(name_or_path) if isinstance(name_or_path, Path) else suite_path(name_or_path, directory)
+    try:
+        mtime = path.stat().st_mtime_ns
+    except FileNotFoundError as exc:
+        raise SuiteError(f"suite file {path} does not exist") from exc
+    with _lock:
+        cached = _suite_cache.get(path)
+        if cached and cached[0] == mtime:
+            return cached[1]
+        try:
+            data = json.loads(path.read_text())
+        except json.JSONDecodeError as exc:
+            raise SuiteError(f"suite file {path} is not valid JSON: {exc}") from exc
+        suite = _parse_suite(data, path)
+        _suite_cache[path] = (mtime, suite)
+        return suite
+
+
+def _parse_suite(data: dict, path: Path) -> Suite:
+    if not isinstance(data, dict) or not data.get("name") or not isinstance(data.get("expectations"), list):
+        raise SuiteError(f"{path}: a suite needs a name and an expectations list")
+    suite = Suite(
+        name=data["name"],
+        path=path,
+        expectations=tuple(data["expectations"]),
+        meta=data.get("meta") or {},
+    )
+    views = suite.views
+    for view in views.values():
+        if "{rows}" not in view.sql:
+            raise SuiteError(f"{path}: view {view.name} does not read {{rows}}")
+    for index, expectation in enumerate(suite.expectations):
+        where = f"{path}: expectation #{index}"
+        if not isinstance(expectation, dict) or not expectation.get("type"):
+            raise SuiteError(f"{where} has no type")
+        if not isinstance(expectation.get("kwargs", {}), dict):
+            raise SuiteError(f"{where}: kwargs must be an object")
+        meta = expectation.get("meta") or {}
+        if meta.get("severity", "error") not in SEVERITIES:
+            raise SuiteError(f"{where}: severity must be one of {SEVERITIES}")
+        if meta.get("view") and meta["view"] not in views:
+            raise SuiteError(f"{where}: unknown view {meta['view']!r}")
+    return suite
+
+
+# --------------------------------------------------------------------------- GX
+
+
+def _gx_batch_definition():
+    """The process-wide ephemeral GX context's whole-dataframe batch definition."""
+    with _lock:
+        if "batch_definition" not in _gx_cache:
+            import great_expectations as gx
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
+            context = gx.get_context(mode="ephemeral")
+            context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+            asset = context.data_sources.add_pandas("lodestar_quality").add_dataframe_asset("frame")
+            _gx_cache["context"] = context
+            _gx_cache["batch_definition"] = asset.add_batch_definition_whole_dataframe("whole_frame")
+        return _gx_cache["batch_definition"]
+
+
+def gx_context():
+    """The cached ephemeral GX context (created and GX imported on first call)."""
+    _gx_batch_definition()
+    return _gx_cache["context"]
+
+
+def _gx_suite(suite: Suite, indexes: Sequence[int]):
+    key = (suite.path, id(suite), tuple(indexes))
+    with _lock:
+        cached = _gx_cache.get(key)
+        if cached is None:
+            import great_expectations as gx
+            from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+            expectations = []
+            for index in indexes:
+                spec = suite.expectations[index]
+                meta = dict(spec.get("meta") or {})
+                meta["lodestar_index"] = index
+                try:
+                    config = ExpectationConfiguration(
+                        type=spec["type"], kwargs=spec.get("kwargs", {}), meta=meta
+                    )
+                    expectations.append(config.to_domain_obj())
+                except Exception as exc:  # unknown type, bad kwargs
+                    raise SuiteError(f"{suite.path}: expectation #{index} ({spec['type']}): {exc}") from exc
+            cached = gx.ExpectationSuite(name=f"{suite.name}", expectations=expectations)
+            _gx_cache[key] = cached
+        return cached
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class ExpectationOutcome:
+    """One expectation's result on one frame (and, after splitting, one partition)."""
+
+    index: int  # position in the suite file
+    expectation: str  # GX type
+    column: str | None  # "col", "a,b" for pairs and compounds, None for table-level
+    frame: str  # "rows" or a view name
+    severity: str  # error | warning
+    rule: str | None
+    success: bool
+    broken: bool = False  # raised an exception: the check is broken, not the data
+    unexpected_count: int | None = None
+    sample: list = field(default_factory=list)  # JSON-able: offending values with their row ids
+    exception: str | None = None
+    observed: Any = None  # table-level results (e.g. mismatched columns)
+    unexpected_index: list | None = field(default=None, repr=False)  # df index labels of unexpected rows
+
+    @property
+    def label(self) -> str:
+        on = "" if self.frame == ROWS_FRAME else f" on {self.frame}"
+        return f"{self.expectation}({self.column or ''}){on}"
+
+    def describe(self, with_partition: str | None = None) -> str:
+        """One line: what failed, how many, an example."""
+        if self.broken:
+            return f"BROKEN CHECK {self.label}: {self.exception}"
+        text = self.label
+        if self.unexpected_count is not None:
+            text += f": {self.unexpected_count} unexpected"
+        if self.sample:
+            text += ", e.g. " + "; ".join(_render_sample(s, with_partition) for s in self.sample[:2])
+        elif self.observed is not None:
+            text += f": observed {json.dumps(self.observed, default=str)[:200]}"
+        return text
+
+    def to_dict(self) -> dict:
+        return {
+            "index": self.index,
+            "expectation": self.expectation,
+            "column": self.column,
+            "frame": self.frame,
+            "severity": self.severity,
+            "rule": self.rule,
+            "success": self.success,
+            "broken": self.broken,
+            "unexpected_count": self.unexpected_count,
+            "sample": self.sample,
+            "exception": self.exception,
+            "observed": self.observed,
+        }
+
+
+def _render_sample(sample: Any, skip: str | None) -> str:
+    if isinstance(sample, dict):
+        return ", ".join(f"{k}={_short(v)}" for k, v in sample.items() if k != skip)
+    return _short(sample)
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+@dataclass
+class FrameValidation:
+    """All expectations of one GX run."""
+
+    suite: str
+    frame: str
+    rows: int
+    outcomes: list[ExpectationOutcome]
+
+    @property
+    def success(self) -> bool:
+        return not any((not o.success) and o.severity == "error" for o in self.outcomes)
+
+
+@dataclass
+class PartitionValidation:
+    """The verdict of a suite on one partition (or on a whole unpartitioned table)."""
+
+    partition: Any
+    rows: int  # rows of the main frame in this partition
+    evaluated: int  # expectations evaluated
+    problems: list[ExpectationOutcome]  # failed or broken, in suite order
+
+    @property
+    def errors(self) -> list[ExpectationOutcome]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[ExpectationOutcome]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def broken(self) -> list[ExpectationOutcome]:
+        return [p for p in self.problems if p.broken]
+
+    @property
+    def success(self) -> bool:
+        return not self.errors
+
+
+def _columns_of(kwargs: dict) -> list[str]:
+    if "column" in kwargs:
+        return [kwargs["column"]]
+    if "column_A" in kwargs:
+        return [kwargs["column_A"], kwargs["column_B"]]
+    return list(kwargs.get("column_list") or [])
+
+
+def _exception_text(info: Any) -> str | None:
+    """GX reports exceptions either flat or keyed by metric id."""
+    if not info:
+        return None
+    if isinstance(info, dict) and "raised_exception" in info:
+        if not info.get("raised_exception"):
+            return None
+        message = info.get("exception_message") or "raised an exception"
+        lines = [line for line in str(message).strip().splitlines() if line.strip()]
+        return lines[0][:300] if lines else "raised an exception"
+    if isinstance(info, dict):
+        messages = [_exception_text(v) for v in info.values() if isinstance(v, dict)]
+        messages = [m for m in messages if m]
+        return "; ".join(dict.fromkeys(messages)) or None
+    return None
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        if pd.isna(value):
+            return None
+        return (
+            value.date().isoformat()
+            if value == value.normalize() and value.tzinfo is None
+            else value.isoformat()
+        )
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if hasattr(value, "item"):  # numpy scalars
+        return _jsonable(value.item())
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _sample_rows(df: pd.DataFrame, index: Iterable, columns: Sequence[str], size: int) -> list[dict]:
+    labels = list(index)[:size]
+    present = [c for c in dict.fromkeys(columns) if c in df.columns]
+    if not labels or not present:
+        return []
+    rows = df.loc[labels, present]
+    return [{c: _jsonable(row[c]) for c in present} for _, row in rows.iterrows()]
+
+
+def validate_dataframe(
+    df: pd.DataFrame,
+    suite: Suite | str,
+    *,
+    frame: str = ROWS_FRAME,
+    indexes: Sequence[int] | None = None,
+    sample_size: int = SAMPLE_SIZE,
+) -> FrameValidation:
+    """Run the expectations of `suite` that belong to `frame` (or `indexes`) on `df`.
+
+    Returns plain results; the df index labels of unexpected rows are kept on
+    each outcome as `unexpected_index` for callers that split them.
+    """
+    suite = load_suite(suite) if isinstance(suite, str) else suite
+    if indexes is None:
+        indexes = suite.frames().get(frame, [])
+    if not indexes:
+        return FrameValidation(suite.name, frame, len(df), [])
+    gx_suite = _gx_suite(suite, indexes)
+    with _lock, warnings.catch_warnings():
+        # GX matches regexes with str.contains, which warns about capture groups.
+        warnings.filterwarnings("ignore", message="This pattern is interpreted as a regular expression")
+        batch = _gx_batch_definition().get_batch(batch_parameters={"dataframe": df})
+        result = batch.validate(
+            gx_suite, result_format={"result_format": "COMPLETE", "return_unexpected_index_query": False}
+        )
+    id_columns = suite.frame_id_columns(frame)
+    outcomes = []
+    for item in result.results:
+        config = item.expectation_config
+        index = int(config.meta["lodestar_index"])
+        spec = suite.expectations[index]
+        kwargs = spec.get("kwargs", {})
+        meta = spec.get("meta") or {}
+        detail = item.result or {}
+        error = _exception_text(item.exception_info)
+        outcome = ExpectationOutcome(
+            index=index,
+            expectation=spec["type"],
+            column=",".join(_columns_of(kwargs)) or None,
+            frame=frame,
+            severity=meta.get("severity", "error"),
+            rule=meta.get("rule"),
+            success=bool(item.success) and error is None,
+            broken=error is not None,
+            exception=error,
+        )
+        if not outcome.success and not outcome.broken:
+            unexpected_index = detail.get("unexpected_index_list")
+            outcome.unexpected_count = detail.get("unexpected_count")
+            if unexpected_index is not None and all(not isinstance(i, dict) for i in unexpected_index[:1]):
+                outcome.unexpected_index = list(unexpected_index)
+                outcome.sample = _sample_rows(
+                    df, unexpected_index, [*_columns_of(kwargs), *id_columns], sample_size
+                )
+            else:
+                outcome.sample = _jsonable(list(detail.get("partial_unexpected_list") or [])[:sample_size])
+                observed = {k: detail[k] for k in ("observed_value", "details") if k in detail}
+                outcome.observed = _jsonable(observed) or None
+        outcomes.append(outcome)
+    outcomes.sort(key=lambda o: o.index)
+    return FrameValidation(suite.name, frame, len(df), outcomes)
+
+
+# --------------------------------------------------------------------------- DuckDB frames
+
+
+def _sql_literal(value: Any) -> str:
+    if isinstance(value, datetime):
+        return f"timestamp '{value.isoformat(sep=' ')}'"
+    if isinstance(value, date):
+        return f"date '{value.isoformat()}'"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _norm(value: Any) -> Any:
+    """A partition value from a DataFrame cell, comparable with the caller's partition keys."""
+    if isinstance(value, pd.Timestamp):
+        return value.date() if value == value.normalize() and value.tzinfo is None else value.to_pydatetime()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _splittable(suite: Suite, index: int, frame_columns: Iterable[str]) -> bool:
+    spec = suite.expectations[index]
+    kind, kwargs = spec["type"], spec.get("kwargs", {})
+    if kwargs.get("mostly", 1) != 1:
+        return False
+    if kind in _SCHEMA:
+        return True
+    if suite.partition_column not in frame_columns:
+        return False
+    if kind in _ROW_WISE:
+        return True
+    return kind in _UNIQUE_WITHIN_BATCH and suite.partition_column in (kwargs.get("column_list") or [])
+
+
+class _Frames:
+    """Rows and view frames for a set of partitions, computed on demand in DuckDB."""
+
+    def __init__(self, con, suite: Suite, relation: str, partitions: Sequence | None):
+        self.con, self.suite, self.partitions = con, suite, partitions
+        pcol = suite.partition_column
+        if partitions is None or pcol is None:
+            self.rows_sql = f"select * from {relation}"
+            self.partitions_sql = "(select null as _partition)"
+        else:
+            values = ", ".join(_sql_literal(p) for p in partitions)
+            self.rows_sql = f"select * from {relation} where {pcol} in ({values})"
+            self.partitions_sql = f"(select unnest([{values}]) as {pcol})"
+        self._cache: dict[str, pd.DataFrame] = {}
+
+    def sql(self, frame: str) -> str:
+        if frame == ROWS_FRAME:
+            order = ", ".join(self.suite.id_columns)
+            return self.rows_sql + (f" order by {order}" if order else "")
+        view = self.suite.views[frame]
+        return view.sql.replace("{rows}", f"({self.rows_sql})").replace("{partitions}", self.partitions_sql)
+
+    def get(self, frame: str) -> pd.DataFrame:
+        if frame not in self._cache:
+            self._cache[frame] = self.con.execute(self.sql(frame)).df()
+        return self._cache[frame]
+
+
+def _broken_everywhere(suite: Suite, index: int, frame: str, message: str) -> ExpectationOutcome:
+    spec = suite.expectations[index]
+    meta = spec.get("meta") or {}
+    return ExpectationOutcome(
+        index=index,
+        expectation=spec["type"],
+        column=",".join(_columns_of(spec.get("kwargs", {}))) or None,
+        frame=frame,
+        severity=meta.get("severity", "error"),
+        rule=meta.get("rule"),
+        success=False,
+        broken=True,
+        exception=message[:300],
+    )
+
+
+def validate_relation(con, suite: Suite | str, relation: str) -> PartitionValidation:
+    """Validate a whole (unpartitioned) table or subquery, e.g. a reference table."""
+    suite = load_suite(suite) if isinstance(suite, str) else suite
+    frames = _Frames(con, suite, relation, None)
+    problems: list[ExpectationOutcome] = []
+    evaluated = 0
+    rows = 0
+    for frame, indexes in suite.frames().items():
+        evaluated += len(indexes)
+        try:
+            df = frames.get(frame)
+        except Exception as exc:  # the view's SQL fails: every expectation on it is broken
+            problems += [_broken_everywhere(suite, i, frame, f"view {frame} failed: {exc}") for i in indexes]
+            continue
+        if frame == ROWS_FRAME:
+            rows = len(df)
+        result = validate_dataframe(df, suite, frame=frame, indexes=indexes)
+        problems += [o for o in result.outcomes if not o.success]
+    problems.sort(key=lambda o: o.index)
+    return PartitionValidation(partition=None, rows=rows, evaluated=evaluated, problems=problems)
+
+
+def validate_partitions(
+    con, suite: Suite | str, relation: str, partitions: Sequence, sample_size: int = SAMPLE_SIZE
+) -> dict[Any, PartitionValidation]:
+    """Validate `relation` (a table name or a parenthesised subquery) for each of `partitions`.
+
+    One GX run per frame over all partitions; failures are attributed to
+    partitions from the unexpected rows. Expectations that cannot be split
+    (aggregates, frames without the partition column) run partition by
+    partition. Returns one PartitionValidation per partition, in input order.
+    """
+    suite = load_suite(suite) if isinstance(suite, str) else suite
+    pcol = suite.partition_column
+    if not pcol:
+        raise SuiteError(f"suite {suite.name} declares no meta.lodestar.partition_column")
+    partitions = list(dict.fromkeys(partitions))
+    if not partitions:
+        return {}
+    known = set(partitions)
+    problems: dict[Any, list[ExpectationOutcome]] = defaultdict(list)
+    evaluated = 0
+    frames = _Frames(con, suite, relation, partitions)
+    rows_df = frames.get(ROWS_FRAME)
+    rows_per_partition = {p: 0 for p in partitions}
+    if len(rows_df):
+        for value, count in rows_df.groupby(pcol, sort=False).size().items():
+            rows_per_partition[_norm(value)] = int(count)
+
+    per_partition: list[tuple[str, list[int]]] = []
+    for frame, indexes in suite.frames().items():
+        evaluated += len(indexes)
+        try:
+            df = frames.get(frame)
+        except Exception as exc:
+            for p in partitions:
+                problems[p] += [
+                    _broken_everywhere(suite, i, frame, f"view {frame} failed: {exc}") for i in indexes
+                ]
+            continue
+        batch = [i for i in indexes if _splittable(suite, i, df.columns)]
+        rest = [i for i in indexes if i not in batch]
+        result = validate_dataframe(df, suite, frame=frame, indexes=batch, sample_size=sample_size)
+        id_columns = [c for c in suite.frame_id_columns(frame) if c != pcol]
+        for outcome in result.outcomes:
+            if outcome.success:
+                continue
+            unexpected = outcome.unexpected_index
+            if outcome.broken or outcome.expectation in _SCHEMA or unexpected is None:
+                if outcome.broken or outcome.expectation in _SCHEMA:
+                    for p in partitions:
+                        problems[p].append(replace(outcome))
+                else:  # unexpectedly no row index: judge partition by partition
+                    rest.append(outcome.index)
+                continue
+            by_partition: dict[Any, list] = defaultdict(list)
+            for label, value in zip(unexpected, df.loc[unexpected, pcol], strict=True):
+                by_partition[_norm(value)].append(label)
+            strays = [label for p in list(by_partition) if p not in known for label in by_partition.pop(p)]
+            if strays:  # a view that is not partition-local: blame every partition rather than none
+                for p in partitions:
+                    by_partition[p].extend(strays)
+            columns = [*_columns_of(suite.expectations[outcome.index].get("kwargs", {})), *id_columns]
+            for p, labels in by_partition.items():
+                problems[p].append(
+                    replace(
+                        outcome,
+                        unexpected_count=len(labels),
+                        sample=_sample_rows(df, labels, columns, sample_size),
+                        unexpected_index=labels,
+                    )
+                )
+        if rest:
+            per_partition.append((frame, sorted(set(rest))))
+
+    for frame, indexes in per_partition:
+        for p in partitions:
+            try:
+                if pcol in frames.get(frame).columns:
+                    df = frames.get(frame)
+                    df = df[df[pcol].map(_norm) == p]
+                else:  # recompute the view for this partition alone
+                    df = _Frames(con, suite, relation, [p]).get(frame)
+            except Exception as exc:
+                problems[p] += [
+                    _broken_everywhere(suite, i, frame, f"view {frame} failed: {exc}") for i in indexes
+                ]
+                continue
+            result = validate_dataframe(df, suite, frame=frame, indexes=indexes, sample_size=sample_size)
+            problems[p] += [o for o in result.outcomes if not o.success]
+
+    out = {}
+    for p in partitions:
+        found = sorted(problems.get(p, []), key=lambda o: o.index)
+        out[p] = PartitionValidation(
+            partition=p, rows=rows_per_partition.get(p, 0), evaluated=evaluated, problems=found
+        )
+    return out
