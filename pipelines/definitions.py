@@ -13,7 +13,7 @@ from pipelines.publish.assets import publish_assets
 from pipelines.quality.assets import gate_assets
 from pipelines.sources.assets import source_assets
 from pipelines.transform.assets import dbt_model_assets
-from pipelines.transform.project import dbt_project
+from pipelines.transform.project import DBT_EXECUTABLE, dbt_project
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
@@ -30,7 +30,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         jobs=[job],
         schedules=[daily_schedule(settings, job)],
         sensors=[landing_sensor(settings, job)],
-        resources={"dbt": DbtCliResource(project_dir=dbt_project)},
+        # The dbt next to this interpreter: works without activating the venv.
+        resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE))},
         # One process writes the working DuckDB file: steps run one after another.
         executor=dg.in_process_executor,
     )

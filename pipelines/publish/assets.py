@@ -5,14 +5,12 @@ the publication of KPIs (SPEC §5): each publishes its own tables and carries
 the others over from the current published file.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 from pipelines.config import Settings
 from pipelines.orchestration.partitions import SINGLE_RUN, daily_partitions
 from pipelines.publish.publisher import PublishReport, publish, published_tables
-from pipelines.quality.assets import KPI_GATE
+from pipelines.quality.assets import GATE_STATUS, GATE_VALUES
 from pipelines.quality.results import create_quarantine_summary
 from pipelines.transform.project import dbt_project
 from pipelines.warehouse import working_db
@@ -37,7 +35,7 @@ def publish_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     @dg.asset(
         key=PUBLISHED_KPIS,
         group_name="published",
-        deps=[KPI_GATE],
+        deps=[GATE_VALUES, GATE_STATUS],
         partitions_def=partitions,
         backfill_policy=SINGLE_RUN,
         kinds={"duckdb", "parquet"},

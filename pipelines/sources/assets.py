@@ -6,8 +6,6 @@ or failing day never stops the run: the quality gate keeps the KPIs that
 depend on it from being published for the affected days (SPEC §6).
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 from pipelines.config import Settings

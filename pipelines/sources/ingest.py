@@ -159,6 +159,8 @@ def _load(
     day: date | None,
     timezone: str,
 ) -> PartitionResult:
+    # Offset-less timestamps are parsed in the business time zone (SPEC §3).
+    con.execute(f"set TimeZone = '{timezone}'")
     landed = load_as_text(con, path, table, "_landing")
     rows_read = con.execute("select count(*) from _landing").fetchone()[0]
     every_day = isinstance(table, Source) and table.every_day

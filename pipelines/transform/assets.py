@@ -5,8 +5,6 @@ Two groups, because the quality gate sits between them: `kpi_models`
 progress from the gated KPI values).
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any

@@ -13,6 +13,7 @@ from dagster_dbt import DbtProject
 
 from pipelines.config import DBT_PROJECT_DIR, Settings
 
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 _SOURCES = ("models", "macros", "seeds", "tests", "dbt_project.yml")
@@ -31,9 +32,8 @@ def ensure_manifest() -> Path:
     """Parse the dbt project when its manifest is missing or older than its sources."""
     manifest = dbt_project.manifest_path
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
-        dbt = Path(sys.executable).with_name("dbt")
         subprocess.run(
-            [str(dbt), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+            [str(DBT_EXECUTABLE), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
             check=True,
             cwd=DBT_PROJECT_DIR,
             env={**os.environ, **Settings.from_env().dbt_env()},
