@@ -29,7 +29,9 @@ def cmd_generate(args, settings: Settings) -> int:
 
     start = args.start or settings.start_date
     end = args.end or settings.yesterday()
-    print(f"lodestar: generating demo landing files {start}..{end} at scale {args.scale} into {settings.landing}")
+    print(
+        f"lodestar: generating demo landing files {start}..{end} at scale {args.scale} into {settings.landing}"
+    )
     counts = generate(settings.landing, start, end, scale=args.scale, seed=args.seed, progress=print)
     for name, rows in counts.items():
         print(f"  {name:<20} {rows:>10,} rows")

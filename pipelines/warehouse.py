@@ -27,7 +27,9 @@ def _connect_once(path: Path, timezone: str, read_only: bool) -> duckdb.DuckDBPy
     return con
 
 
-def connect(path: Path, timezone: str = "UTC", read_only: bool = False, log=None) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path, timezone: str = "UTC", read_only: bool = False, log=None
+) -> duckdb.DuckDBPyConnection:
     """Open a DuckDB file, retrying while another process holds its lock."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -38,7 +40,9 @@ def connect(path: Path, timezone: str = "UTC", read_only: bool = False, log=None
             if "lock" not in str(exc).lower() or pause is None:
                 raise
             if log:
-                log.warning(f"{path} is locked by another process (attempt {attempt}); retrying in {pause}s: {exc}")
+                log.warning(
+                    f"{path} is locked by another process (attempt {attempt}); retrying in {pause}s: {exc}"
+                )
             time.sleep(pause)
     raise AssertionError("unreachable")
 

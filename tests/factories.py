@@ -54,7 +54,9 @@ def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] | None =
     return path
 
 
-def write_extract(landing: Path, source: str, day: date, rows: list[dict[str, str]], fmt: str = "csv") -> Path:
+def write_extract(
+    landing: Path, source: str, day: date, rows: list[dict[str, str]], fmt: str = "csv"
+) -> Path:
     path = landing / source / f"{day.isoformat()}.{fmt}"
     if fmt == "csv":
         return write_csv(path, rows)

@@ -99,7 +99,3 @@ def landing_sensor(settings: Settings, job) -> dg.SensorDefinition:
 def _digest_of_day(seen: dict, day: date) -> str:
     hashes = sorted(v[2] for k, v in seen.items() if f"/{day.isoformat()}." in f"/{k}")
     return hashlib.sha256("".join(hashes).encode()).hexdigest()[:16]
-
-
-
-

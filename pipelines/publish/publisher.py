@@ -124,18 +124,24 @@ def publish(
             else:
                 continue
             order = ", ".join(f'"{c}"' for c in table.order_by) or "all"
-            con.execute(f'create table publishing.main."{table.name}" as select * from {source} order by {order}')
+            con.execute(
+                f'create table publishing.main."{table.name}" as select * from {source} order by {order}'
+            )
             description, column_docs = docs.get(table.relation, (table.description or "", {}))
             description = table.description or description
             column_docs = {**column_docs, **table.columns}
-            con.execute(f'comment on table publishing.main."{table.name}" is {_quote(description or table.name)}')
+            con.execute(
+                f'comment on table publishing.main."{table.name}" is {_quote(description or table.name)}'
+            )
             for (column,) in con.execute(
                 "select column_name from duckdb_columns() where database_name = 'publishing' and table_name = ?",
                 [table.name],
             ).fetchall():
                 text = column_docs.get(column) or column
                 con.execute(f'comment on column publishing.main."{table.name}"."{column}" is {_quote(text)}')
-            tables[table.name] = con.execute(f'select count(*) from publishing.main."{table.name}"').fetchone()[0]
+            tables[table.name] = con.execute(
+                f'select count(*) from publishing.main."{table.name}"'
+            ).fetchone()[0]
         con.execute("detach publishing")
         if has_previous:
             con.execute("detach previous")
@@ -173,7 +179,7 @@ def _stage_parquet(con, marts: Path, parquet_dir: Path, tables: dict[str, int]) 
         for name in tables:
             final = parquet_dir / f"{name}.parquet"
             part = parquet_dir / f"{TMP_PREFIX}{name}.parquet"
-            con.execute(f"copy staged.main.\"{name}\" to {_quote(str(part))} (format parquet)")
+            con.execute(f'copy staged.main."{name}" to {_quote(str(part))} (format parquet)')
             staged.append((final, part))
     finally:
         con.execute("detach staged")

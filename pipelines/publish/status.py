@@ -32,9 +32,7 @@ def run_summary(marts: Path, start: date, end: date) -> list[str]:
     finally:
         con.close()
     lines = [f"blocked {asset} {day or '(reference)'}: {reason}" for asset, day, reason in blocked]
-    lines += [
-        f"stale {kpi} on {n} day(s) {first}..{last}: {reason}" for kpi, n, first, last, reason in stale
-    ]
+    lines += [f"stale {kpi} on {n} day(s) {first}..{last}: {reason}" for kpi, n, first, last, reason in stale]
     return lines
 
 
@@ -60,7 +58,9 @@ def render_status(marts: Path) -> tuple[str, int]:
                       count(*) filter (where not passed and severity = 'warning')
                from dq_results"""
         ).fetchone()
-        quarantined = con.execute("select coalesce(sum(rows_quarantined), 0) from quarantine_summary").fetchone()[0]
+        quarantined = con.execute(
+            "select coalesce(sum(rows_quarantined), 0) from quarantine_summary"
+        ).fetchone()[0]
         day = con.execute("select max(as_of_date) from kpi_status").fetchone()[0]
     finally:
         con.close()

@@ -13,7 +13,7 @@ from pipelines.orchestration.partitions import SINGLE_RUN, daily_partitions, par
 from pipelines.quality.results import record_results
 from pipelines.quality.source_checks import check_reference, check_source_partitions
 from pipelines.sources.contract import Reference, Source, load_contract
-from pipelines.sources.ingest import PartitionResult, ensure_schema, ingest_partition, ingest_reference
+from pipelines.sources.ingest import PartitionResult, ensure_schema, ingest_days, ingest_reference
 from pipelines.warehouse import working_db
 
 CONTRACT_CHECK = "contract"
@@ -47,8 +47,12 @@ def _check_result(key: dg.AssetKey, outcomes) -> dg.AssetCheckResult:
         metadata={
             "partitions_checked": len(outcomes),
             "partitions_failed": len(failed),
-            "failures": dg.MetadataValue.md("\n".join(f"- {o.partition}: {o.reason}" for o in failed) or "none"),
-            "warnings": dg.MetadataValue.md("\n".join(f"- {o.partition}: {o.reason}" for o in warned) or "none"),
+            "failures": dg.MetadataValue.md(
+                "\n".join(f"- {o.partition}: {o.reason}" for o in failed) or "none"
+            ),
+            "warnings": dg.MetadataValue.md(
+                "\n".join(f"- {o.partition}: {o.reason}" for o in warned) or "none"
+            ),
         },
     )
 
@@ -85,12 +89,10 @@ def build_source_asset(source: Source, settings: Settings) -> dg.AssetsDefinitio
         days = partition_days(context)
         with working_db(settings, log=context.log) as con:
             ensure_schema(con, contract)
-            results = []
-            for day in days:
-                result = ingest_partition(con, contract, source, settings.landing, day, settings.timezone)
+            results = ingest_days(con, contract, source, settings.landing, days, settings.timezone)
+            for result in results:
                 if result.blocked:
-                    context.log.error(f"{source.name} {day} blocked: {result.message}")
-                results.append(result)
+                    context.log.error(f"{source.name} {result.extract_date} blocked: {result.message}")
             outcomes = check_source_partitions(con, source.name, days)
             record_results(con, outcomes, run_id=context.run_id)
         yield dg.MaterializeResult(asset_key=key, metadata=_ingest_metadata(results))

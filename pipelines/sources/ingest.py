@@ -10,6 +10,7 @@ partition: nothing of D changes and the log says why.
 from __future__ import annotations
 
 import json
+import statistics
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.sources.contract import LINEAGE_COLUMNS, Contract, Reference, Source
-from pipelines.sources.reader import FileRuleError, load_as_text
+from pipelines.sources.reader import FileRuleError, create_text_table, load_as_text
 from pipelines.sources.rules import checked_select, quote_text_macro
 
 # A file whose row count is this many times above or below the median of the
@@ -73,44 +74,54 @@ def find_extract(landing: Path, source: str, day: date) -> Path | None:
     candidates = [landing / source / f"{day.isoformat()}.{ext}" for ext in ("csv", "parquet")]
     found = [p for p in candidates if p.exists()]
     if len(found) > 1:
-        raise FileRuleError(found[0].parent, f"ambiguous extract for {day}: both {found[0].name} and {found[1].name}")
+        raise FileRuleError(
+            found[0].parent, f"ambiguous extract for {day}: both {found[0].name} and {found[1].name}"
+        )
     return found[0] if found else None
 
 
-def _log(con: duckdb.DuckDBPyConnection, result: PartitionResult) -> None:
-    row = asdict(result)
-    row["warnings"] = json.dumps(row["warnings"]) if row["warnings"] else None
-    con.execute(
-        "delete from raw.ingest_log where source = ? and extract_date is not distinct from ?",
-        [result.source, result.extract_date],
-    )
-    columns = list(row)
-    con.execute(
-        f"insert into raw.ingest_log ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
-        [row[c] for c in columns],
-    )
-
-
-def _check_volume(con: duckdb.DuckDBPyConnection, source: str, day: date, rows: int, path: Path) -> None:
-    history = con.execute(
-        """
-        select count(*), median(rows_read) from (
-            select rows_read from raw.ingest_log
-            where source = ? and status = 'loaded' and extract_date < ? and rows_read > 0
-            order by extract_date desc limit ?)
-        """,
-        [source, day, VOLUME_HISTORY],
-    ).fetchone()
-    count, median = history
-    if count < VOLUME_MIN_HISTORY or not median:
+def _log(con: duckdb.DuckDBPyConnection, results: list[PartitionResult]) -> None:
+    """Replace the ingest log entries of these partitions."""
+    if not results:
         return
+    rows = []
+    for result in results:
+        row = asdict(result)
+        row["warnings"] = json.dumps(row["warnings"]) if row["warnings"] else None
+        rows.append(row)
+    columns = list(rows[0])
+    con.executemany(
+        "delete from raw.ingest_log where source = ? and extract_date is not distinct from ?",
+        [[r["source"], r["extract_date"]] for r in rows],
+    )
+    con.executemany(
+        f"insert into raw.ingest_log ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
+        [[r[c] for c in columns] for r in rows],
+    )
+
+
+def _volume_history(con: duckdb.DuckDBPyConnection, source: str, before: date) -> list[int]:
+    rows = con.execute(
+        """select rows_read from raw.ingest_log
+           where source = ? and status = 'loaded' and extract_date < ? and rows_read > 0
+           order by extract_date desc limit ?""",
+        [source, before, VOLUME_HISTORY],
+    ).fetchall()
+    return [r[0] for r in reversed(rows)]
+
+
+def _volume_problem(history: list[int], rows: int) -> str | None:
+    recent = history[-VOLUME_HISTORY:]
+    if len(recent) < VOLUME_MIN_HISTORY:
+        return None
+    median = statistics.median(recent)
     low, high = median / VOLUME_FACTOR, median * VOLUME_FACTOR
-    if rows < low or rows > high:
-        raise FileRuleError(
-            path,
-            f"volume {rows} rows is far outside the recent range {low:.0f}..{high:.0f} "
-            f"(median {median:.0f} over the last {count} extracts)",
-        )
+    if low <= rows <= high:
+        return None
+    return (
+        f"volume {rows} rows is far outside the recent range {low:.0f}..{high:.0f} "
+        f"(median {median:.0f} over the last {len(recent)} extracts)"
+    )
 
 
 def _temporal_columns(table: Source | Reference) -> list[str]:
@@ -118,16 +129,15 @@ def _temporal_columns(table: Source | Reference) -> list[str]:
     return [c.name for c in table.columns.values() if c.is_temporal and c.name != version]
 
 
-def _min_event_day(con: duckdb.DuckDBPyConnection, relation: str, table: Source, timezone: str, where: str = "true"):
-    """Earliest business day any of the rows touches: where KPI windows must be recomputed from."""
+def _event_day_expression(table: Source, timezone: str) -> str | None:
+    """Earliest business day a row touches: where KPI windows must be recomputed from."""
     days = [
         f'"{c}"' if table.columns[c].type == "DATE" else f"cast(timezone('{timezone}', \"{c}\") as date)"
         for c in _temporal_columns(table)
     ]
     if not days:
         return None
-    least = f"least({', '.join(days)})" if len(days) > 1 else days[0]
-    return con.execute(f"select min({least}) from {relation} where {where}").fetchone()[0]
+    return f"least({', '.join(days)})" if len(days) > 1 else days[0]
 
 
 def _flag_unbalanced_groups(con: duckdb.DuckDBPyConnection, group_column: str) -> None:
@@ -138,7 +148,7 @@ def _flag_unbalanced_groups(con: duckdb.DuckDBPyConnection, group_column: str) -
             'column': '{group_column}',
             'reason': 'journal ' || "{group_column}" || ' is quarantined whole: ' || g.why}})
         from (
-            select "{group_column}" as grp,
+            select _extract_date as day, "{group_column}" as grp,
                    case when bool_or(len(_reasons) > 0) then 'it has a quarantined line'
                         else 'it does not balance (debit ' || sum(debit) || ', credit ' || sum(credit) || ')'
                    end as why
@@ -146,129 +156,204 @@ def _flag_unbalanced_groups(con: duckdb.DuckDBPyConnection, group_column: str) -
             group by all
             having bool_or(len(_reasons) > 0) or sum(debit) is distinct from sum(credit)
         ) as g
-        where _checked."{group_column}" = g.grp and len(_reasons) = 0
+        where _checked."{group_column}" = g.grp and _checked._extract_date is not distinct from g.day
+          and len(_reasons) = 0
         """
     )
 
 
-def _load(
+def _retyped_columns(con: duckdb.DuckDBPyConnection, table: Source | Reference) -> dict:
+    """Per extract day, the columns whose every value fails to parse (a file rule)."""
+    checks = ", ".join(
+        f'count("{c.name}") > 0 and count("{c.name}") = count(*) filter ('
+        f'where "{c.name}" is not null and try_cast("{c.name}" as {c.type}) is null) as "{c.name}"'
+        for c in table.columns.values()
+    )
+    cursor = con.execute(f"select _extract_date, {checks} from _landing group by all")
+    names = [d[0] for d in cursor.description][1:]
+    return {row[0]: [n for n, bad in zip(names, row[1:], strict=True) if bad] for row in cursor.fetchall()}
+
+
+def _ingest_files(
     con: duckdb.DuckDBPyConnection,
     contract: Contract,
     table: Source | Reference,
-    path: Path,
-    day: date | None,
+    found: dict[date | None, Path],
     timezone: str,
-) -> PartitionResult:
+    results: dict[date | None, PartitionResult],
+) -> None:
+    """Read, check and load the files of `found` in one batch; add a result per day."""
+    source = isinstance(table, Source)
+    every_day = source and table.every_day
+
+    def block(day, path, problem):
+        results[day] = PartitionResult(
+            source=table.name,
+            extract_date=day,
+            status="blocked",
+            source_file=str(path),
+            message=f"{path}: {problem}",
+        )
+        con.execute("delete from _landing where _extract_date is not distinct from ?", [day])
+
     # Offset-less timestamps are parsed in the business time zone (SPEC §3).
     con.execute(f"set TimeZone = '{timezone}'")
-    landed = load_as_text(con, path, table, "_landing")
-    rows_read = con.execute("select count(*) from _landing").fetchone()[0]
-    every_day = isinstance(table, Source) and table.every_day
-    if rows_read == 0 and (every_day or isinstance(table, Reference)):
-        raise FileRuleError(path, "empty extract where data is expected")
-    if isinstance(table, Source) and day is not None:
-        _check_volume(con, table.name, day, rows_read, path)
+    create_text_table(con, table, "_landing")
+    landed = {}
+    for day, path in found.items():
+        try:
+            landed[day] = load_as_text(con, path, table, "_landing", day)
+        except FileRuleError as exc:
+            results[day] = PartitionResult(
+                source=table.name, extract_date=day, status="blocked", source_file=str(path), message=str(exc)
+            )
+
+    counts = dict(con.execute("select _extract_date, count(*) from _landing group by all").fetchall())
+    retyped = _retyped_columns(con, table) if landed else {}
+    history = _volume_history(con, table.name, min(d for d in landed if d)) if source and landed else []
+    for day in sorted(landed, key=lambda d: d or date.min):
+        path, rows = landed[day].path, counts.get(day, 0)
+        if rows == 0 and (every_day or not source):
+            block(day, path, "empty extract where data is expected")
+        elif retyped.get(day):
+            column = retyped[day][0]
+            block(day, path, f"column {column}: no value parses as {table.columns[column].type}")
+        elif source and (problem := _volume_problem(history, rows)):
+            block(day, path, problem)
+        elif rows:
+            history.append(rows)
+    loaded = {d: f for d, f in landed.items() if d not in results}
+    if not loaded:
+        return
 
     con.execute(quote_text_macro())
     con.execute(
-        f"create or replace temp table _checked as {checked_select(table, contract, day, timezone, '_landing')}"
+        f"create or replace temp table _checked as {checked_select(table, contract, timezone, '_landing')}"
     )
-    balanced_by = getattr(table, "balanced_by", None)
-    if balanced_by:
-        _flag_unbalanced_groups(con, balanced_by)
-    # A column whose every value fails to parse is a retyped column: a file rule.
-    for column in table.columns.values():
-        broken = con.execute(
-            f"""select count("{column.name}"),
-                       count(*) filter (where "{column.name}" is not null
-                                        and try_cast("{column.name}" as {column.type}) is null)
-                from _landing"""
-        ).fetchone()
-        if broken[0] > 0 and broken[0] == broken[1]:
-            raise FileRuleError(path, f"column {column.name}: no value parses as {column.type}")
+    if getattr(table, "balanced_by", None):
+        _flag_unbalanced_groups(con, table.balanced_by)
 
     columns = ", ".join(f'"{c}"' for c in table.columns)
-    day_sql = "null" if day is None else f"date '{day.isoformat()}'"
-    file_sql = "'" + str(path).replace("'", "''") + "'"
-    min_event = None
+    con.execute("create or replace temp table _days (day date)")
+    con.executemany("insert into _days values (?)", [(d,) for d in loaded])
+    # Reference files have no extract day (NULL): compare through a sentinel.
+    day_filter = "coalesce(_extract_date, date '0001-01-01') in (select coalesce(day, date '0001-01-01') from _days)"
     con.execute("begin transaction")
     try:
-        if isinstance(table, Source):
+        min_events: dict = {}
+        event_day = _event_day_expression(table, timezone) if source else None
+        if event_day:
             # Days touched by the new rows and by the rows this delivery replaces.
-            candidates = [
-                _min_event_day(con, "_checked", table, timezone, "len(_reasons) = 0"),
-                _min_event_day(con, f"raw.{table.name}", table, timezone, f"_extract_date = {day_sql}"),
-            ]
-            min_event = min((d for d in candidates if d is not None), default=None)
-            con.execute(f"delete from raw.{table.name} where _extract_date = {day_sql}")
-        else:
-            con.execute(f"delete from raw.{table.name}")
+            for relation, where in (("_checked", "len(_reasons) = 0"), (f"raw.{table.name}", "true")):
+                for day, first in con.execute(
+                    f"select _extract_date, min({event_day}) from {relation} where {where} and {day_filter} group by all"
+                ).fetchall():
+                    if first is not None:
+                        min_events[day] = min(first, min_events.get(day, first))
+        con.execute(f"delete from raw.{table.name} where {day_filter}")
         con.execute(
             f"""insert into raw.{table.name} ({columns}, _extract_date, _source_file, _line)
-                select {columns}, {day_sql}, {file_sql}, _line from _checked where len(_reasons) = 0"""
+                select {columns}, _extract_date, _source_file, _line from _checked
+                where len(_reasons) = 0 order by _extract_date, _line"""
         )
         con.execute(
-            f"delete from raw.quarantine where source = ? and extract_date is not distinct from {day_sql}",
+            f"delete from raw.quarantine where source = ? and {day_filter.replace('_extract_date', 'extract_date')}",
             [table.name],
         )
         con.execute(
-            f"""insert into raw.quarantine
-                select ?, {day_sql}, {file_sql}, _line, _reasons[1].column,
-                       array_to_string(list_transform(_reasons, lambda r: r.reason), '; '), _raw
-                from _checked where len(_reasons) > 0 order by _line""",
+            """insert into raw.quarantine
+               select ?, _extract_date, _source_file, _line, _reasons[1].column,
+                      array_to_string(list_transform(_reasons, lambda r: r.reason), '; '), _raw
+               from _checked where len(_reasons) > 0 order by _extract_date, _line""",
             [table.name],
         )
-        accepted, quarantined = con.execute(
-            "select count(*) filter (where len(_reasons) = 0), count(*) filter (where len(_reasons) > 0) from _checked"
-        ).fetchone()
-        result = PartitionResult(
-            source=table.name,
-            extract_date=day,
-            status="loaded",
-            source_file=str(path),
-            file_sha256=landed.sha256,
-            rows_read=rows_read,
-            rows_accepted=accepted,
-            rows_quarantined=quarantined,
-            warnings=landed.warnings,
-            min_event_date=min_event,
+        split = dict(
+            (day, (accepted, quarantined))
+            for day, accepted, quarantined in con.execute(
+                """select _extract_date, count(*) filter (where len(_reasons) = 0),
+                          count(*) filter (where len(_reasons) > 0)
+                   from _checked group by all"""
+            ).fetchall()
         )
-        if accepted + quarantined != rows_read:  # the counts must reconcile
-            raise AssertionError(f"{path}: read {rows_read} != accepted {accepted} + quarantined {quarantined}")
-        _log(con, result)
+        for day, file in loaded.items():
+            accepted, quarantined = split.get(day, (0, 0))
+            rows_read = counts.get(day, 0)
+            if accepted + quarantined != rows_read:  # the counts must reconcile
+                raise AssertionError(
+                    f"{file.path}: read {rows_read} != accepted {accepted} + quarantined {quarantined}"
+                )
+            results[day] = PartitionResult(
+                source=table.name,
+                extract_date=day,
+                status="loaded",
+                source_file=str(file.path),
+                file_sha256=file.sha256,
+                rows_read=rows_read,
+                rows_accepted=accepted,
+                rows_quarantined=quarantined,
+                warnings=file.warnings,
+                min_event_date=min_events.get(day),
+            )
+        _log(con, [results[d] for d in loaded])
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
     finally:
-        con.execute("drop table if exists _landing; drop table if exists _checked")
-    return result
+        con.execute("drop table if exists _checked; drop table if exists _days")
+
+
+def ingest_days(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    source: Source,
+    landing: Path,
+    days: list[date],
+    timezone: str,
+) -> list[PartitionResult]:
+    """Ingest the extract days of `source`; file-rule violations block their day, never raise."""
+    results: dict[date | None, PartitionResult] = {}
+    found: dict[date | None, Path] = {}
+    for day in days:
+        try:
+            path = find_extract(landing, source.name, day)
+        except FileRuleError as exc:
+            results[day] = PartitionResult(
+                source=source.name,
+                extract_date=day,
+                status="blocked",
+                source_file=str(exc.path),
+                message=str(exc),
+            )
+            continue
+        if path is not None:
+            found[day] = path
+        elif source.every_day:
+            folder = landing / source.name
+            results[day] = PartitionResult(
+                source=source.name,
+                extract_date=day,
+                status="blocked",
+                source_file=str(folder),
+                message=f"{folder}: missing extract for {day} (expected every day)",
+            )
+        else:
+            results[day] = PartitionResult(source=source.name, extract_date=day, status="no_file")
+    _ingest_files(con, contract, source, found, timezone, results)
+    _log(con, [r for d, r in results.items() if r.status != "loaded"])
+    return [results[day] for day in days]
 
 
 def ingest_partition(
-    con: duckdb.DuckDBPyConnection, contract: Contract, source: Source, landing: Path, day: date, timezone: str
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    source: Source,
+    landing: Path,
+    day: date,
+    timezone: str,
 ) -> PartitionResult:
-    """Ingest extract day `day` of `source`; file-rule violations block, never raise."""
-    path = None
-    try:
-        path = find_extract(landing, source.name, day)
-        if path is None:
-            if source.every_day:
-                raise FileRuleError(landing / source.name, f"missing extract for {day} (expected every day)")
-            result = PartitionResult(source=source.name, extract_date=day, status="no_file")
-            _log(con, result)
-            return result
-        return _load(con, contract, source, path, day, timezone)
-    except FileRuleError as exc:
-        result = PartitionResult(
-            source=source.name,
-            extract_date=day,
-            status="blocked",
-            source_file=str(exc.path) if exc.path else None,
-            message=str(exc),
-        )
-        _log(con, result)
-        return result
+    """Ingest one extract day (see ingest_days)."""
+    return ingest_days(con, contract, source, landing, [day], timezone)[0]
 
 
 def ingest_reference(
@@ -278,4 +363,10 @@ def ingest_reference(
     path = landing / "reference" / reference.file
     if not path.exists():
         raise FileRuleError(path, "reference file is missing")
-    return _load(con, contract, reference, path, None, timezone)
+    results: dict[date | None, PartitionResult] = {}
+    _ingest_files(con, contract, reference, {None: path}, timezone, results)
+    result = results[None]
+    if result.blocked:
+        _log(con, [result])
+        raise FileRuleError(path, result.message)
+    return result

@@ -53,7 +53,9 @@ def _csv_header(path: Path) -> list[str]:
 
 def _parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     try:
-        rows = con.execute("select name from parquet_schema(?) where num_children is null", [str(path)]).fetchall()
+        rows = con.execute(
+            "select name from parquet_schema(?) where num_children is null", [str(path)]
+        ).fetchall()
     except duckdb.Error as exc:
         raise FileRuleError(path, f"unreadable Parquet file: {exc}") from exc
     return [r[0] for r in rows]
@@ -71,8 +73,18 @@ def check_columns(path: Path, found: list[str], table: Source | Reference) -> li
     return [f"{path}: ignored unknown columns {extra}"] if extra else []
 
 
-def load_as_text(con: duckdb.DuckDBPyConnection, path: Path, table: Source | Reference, into: str) -> LandedFile:
-    """Read `path` into temp table `into`: contract columns as VARCHAR plus `_line`."""
+def create_text_table(con: duckdb.DuckDBPyConnection, table: Source | Reference, name: str) -> None:
+    """The staging table of landed text: contract columns as VARCHAR plus lineage."""
+    columns = ", ".join(f'"{c}" varchar' for c in table.columns)
+    con.execute(
+        f"create or replace temp table {name} ({columns}, _line bigint, _extract_date date, _source_file varchar)"
+    )
+
+
+def load_as_text(
+    con: duckdb.DuckDBPyConnection, path: Path, table: Source | Reference, into: str, extract_day
+) -> LandedFile:
+    """Append `path` to the text table `into` (see create_text_table), one statement per file."""
     if path.suffix == ".csv":
         header = _csv_header(path)
         warnings = check_columns(path, header, table)
@@ -91,8 +103,8 @@ def load_as_text(con: duckdb.DuckDBPyConnection, path: Path, table: Source | Ref
     select = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in table.columns)
     try:
         con.execute(
-            f"create or replace temp table {into} as select {select}, {line} as _line from {scan}",
-            [str(path)],
+            f"insert into {into} select {select}, {line} as _line, ?, ? from {scan}",
+            [extract_day, str(path), str(path)],
         )
     except duckdb.Error as exc:
         raise FileRuleError(path, f"unreadable: {str(exc).splitlines()[0]}") from exc

@@ -7,8 +7,6 @@ NULL never breaks a rule except `required`.
 
 from __future__ import annotations
 
-from datetime import date
-
 from pipelines.sources.contract import Column, Contract, Reference, Source
 
 
@@ -26,7 +24,7 @@ def typed_select(table: Source | Reference, text: str = "t") -> str:
     return ", ".join(casts)
 
 
-def _column_reasons(column: Column, contract: Contract, extract_day: date | None, timezone: str) -> list[str]:
+def _column_reasons(column: Column, contract: Contract, timezone: str) -> list[str]:
     name, raw, typed = column.name, f'"_text_{column.name}"', f'"{column.name}"'
     reasons = [
         _reason(
@@ -51,7 +49,9 @@ def _column_reasons(column: Column, contract: Contract, extract_day: date | None
         reasons.append(_reason(name, f"{typed} < {column.min}", f"'{name} is below {column.min:g}'"))
     if column.min_exclusive is not None:
         reasons.append(
-            _reason(name, f"{typed} <= {column.min_exclusive}", f"'{name} must be above {column.min_exclusive:g}'")
+            _reason(
+                name, f"{typed} <= {column.min_exclusive}", f"'{name} must be above {column.min_exclusive:g}'"
+            )
         )
     if column.max is not None:
         reasons.append(_reason(name, f"{typed} > {column.max}", f"'{name} is above {column.max:g}'"))
@@ -63,10 +63,13 @@ def _column_reasons(column: Column, contract: Contract, extract_day: date | None
                 f"'{name}: ' || quote_text({typed}) || ' does not match {column.pattern}'",
             )
         )
-    if column.event and extract_day is not None:
-        day = f"date '{extract_day.isoformat()}'"
+    if column.event:  # reference files have no extract day: the rule does not apply
         event_day = typed if column.type == "DATE" else f"cast(timezone('{timezone}', {typed}) as date)"
-        reasons.append(_reason(name, f"{event_day} > {day}", f"'{name} is after the extract day {extract_day}'"))
+        reasons.append(
+            _reason(
+                name, f"{event_day} > _extract_date", f"'{name} is after the extract day ' || _extract_date"
+            )
+        )
     if column.not_before:
         reasons.append(
             _reason(name, f'{typed} < "{column.not_before}"', f"'{name} is before {column.not_before}'")
@@ -83,13 +86,11 @@ def _column_reasons(column: Column, contract: Contract, extract_day: date | None
     return reasons
 
 
-def checked_select(
-    table: Source | Reference, contract: Contract, extract_day: date | None, timezone: str, text: str
-) -> str:
-    """SELECT of typed columns, `_line`, and `_reasons` (a list, empty when the row is accepted)."""
+def checked_select(table: Source | Reference, contract: Contract, timezone: str, text: str) -> str:
+    """SELECT of typed columns, lineage, `_raw` and `_reasons` (a list, empty when the row is accepted)."""
     reasons: list[str] = []
     for column in table.columns.values():
-        reasons.extend(_column_reasons(column, contract, extract_day, timezone))
+        reasons.extend(_column_reasons(column, contract, timezone))
     for rule in table.rules:
         reasons.append(_reason(rule.column, f"not coalesce({rule.check}, true)", _literal(rule.reason)))
     # Rules refer to typed columns by name; the text values stay alongside
@@ -97,11 +98,13 @@ def checked_select(
     typed = typed_select(table, "t")
     texts = ", ".join(f't."{c}" as "_text_{c}"' for c in table.columns)
     typed_names = ", ".join(f'"{c}"' for c in table.columns)
+    raw_row = "{" + ", ".join(f"'{c}': t.\"{c}\"" for c in table.columns) + "}"
     return f"""
-        select {typed_names}, _line, _raw,
-               list_filter([{', '.join(reasons)}], lambda r: r is not null) as _reasons
+        select {typed_names}, _line, _extract_date, _source_file, _raw,
+               list_filter([{", ".join(reasons)}], lambda r: r is not null) as _reasons
         from (
-            select {typed}, {texts}, t._line, to_json(t) as _raw
+            select {typed}, {texts}, t._line, t._extract_date, t._source_file,
+                   to_json({raw_row}) as _raw
             from {text} as t
         )
     """

@@ -33,13 +33,21 @@ def _digest(path):
 def test_publish_writes_marts_with_comments_and_parquet(settings):
     fill_working(settings, version=1)
     report = _publish(settings)
-    assert set(report.refreshed) == {"kpi_values", "kpi_status", "kpi_catalog", "dq_results", "quarantine_summary"}
+    assert set(report.refreshed) == {
+        "kpi_values",
+        "kpi_status",
+        "kpi_catalog",
+        "dq_results",
+        "quarantine_summary",
+    }
     con = duckdb.connect(str(settings.published_marts), read_only=True)
     try:
         assert con.execute("select count(*) from kpi_values").fetchone()[0] == 1000
         tables = con.execute("select table_name, comment from duckdb_tables() where not internal").fetchall()
         assert tables and all(comment for _, comment in tables)
-        columns = con.execute("select table_name, column_name, comment from duckdb_columns() where not internal").fetchall()
+        columns = con.execute(
+            "select table_name, column_name, comment from duckdb_columns() where not internal"
+        ).fetchall()
         assert all(comment for *_, comment in columns), [c for c in columns if not c[2]]
     finally:
         con.close()
@@ -55,7 +63,9 @@ def test_failed_publish_leaves_previous_state_whole(settings):
     parquet_before = _digest(settings.published / "parquet" / "kpi_values.parquet")
     con = connect(settings.warehouse)
     con.execute("drop table audit.quarantine_summary")
-    con.execute("create view audit.quarantine_summary as select error('disk on fire') as source, date '2024-01-01' as extract_date")
+    con.execute(
+        "create view audit.quarantine_summary as select error('disk on fire') as source, date '2024-01-01' as extract_date"
+    )
     con.close()
     with pytest.raises(duckdb.Error, match="disk on fire"):
         _publish(settings)
@@ -81,7 +91,8 @@ def test_readers_see_only_complete_versions_during_publications(settings):
     readers = {
         mode: subprocess.Popen(
             [sys.executable, "-m", "tests.publish.reader_worker", str(settings.published_marts), mode, "6"],
-            stdout=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for mode in ("hold", "reconnect")
     }
@@ -104,7 +115,8 @@ def test_publish_killed_midway_leaves_old_file_and_next_publish_works(settings):
     before = _digest(settings.published_marts)
     worker = subprocess.Popen(
         [sys.executable, "-m", "tests.publish.publish_worker", str(settings.published.parent), "2000000"],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert worker.stdout.readline().strip() == "ready"
     # Wait until a publication is under way (its temporary file exists), then kill it.
