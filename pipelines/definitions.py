@@ -24,7 +24,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             *source_assets(settings),
             *dbt_model_assets(settings),
             *gate_assets(settings),
-            *okr_assets,
+            *okr_assets(settings),
             *publish_assets(settings),
         ],
         jobs=[job],

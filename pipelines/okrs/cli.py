@@ -1,0 +1,72 @@
+"""Commands behind `lodestar okrs validate [PATH ...]` and `lodestar scorecard [--date D]`.
+
+Both return the process exit status; the `lodestar` entry point wires them in.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from pipelines.config import Settings
+from pipelines.okrs.catalog import load_catalog
+from pipelines.okrs.validate import OkrValidationError, load_okr_sets, okr_files
+
+
+def validate_command(paths: Sequence[str | Path] | None = None) -> int:
+    """Validate OKR files together (default: every OKR file of LODESTAR_OKRS).
+
+    Prints every problem and returns 1, or a one-line summary and 0. A parent in
+    another file is found only if that file is validated too (the default)."""
+    settings = Settings.from_env()
+    try:
+        catalog = load_catalog(settings.okrs)
+    except ValueError as exc:
+        print(f"error: the KPI catalog is invalid: {exc}")
+        return 1
+    targets = list(paths) if paths else [settings.okrs]
+    missing = [str(p) for p in targets if not Path(p).exists()]
+    if missing:
+        for p in missing:
+            print(f"{p}: no such file or directory")
+        return 1
+    files = okr_files(targets)
+    try:
+        sets = load_okr_sets(targets, catalog)
+    except OkrValidationError as exc:
+        for error in exc.errors:
+            print(error)
+        print(f"\n{len(exc.errors)} problem(s) in {len(files)} OKR file(s).")
+        return 1
+    objectives = sum(len(s.objectives) for s in sets)
+    key_results = sum(len(o.key_results) for s in sets for o in s.objectives)
+    print(
+        f"OK: {len(sets)} OKR file(s), {objectives} objectives, {key_results} key results "
+        f"({', '.join(str(s.file) for s in sets)})"
+    )
+    return 0
+
+
+def scorecard_command(day: date | str | None = None) -> int:
+    """Print the OKR scorecard from the published marts (latest loaded day by default)."""
+    from pipelines.okrs.scorecard import ScorecardError, render_scorecard
+
+    settings = Settings.from_env()
+    if isinstance(day, str):
+        try:
+            day = date.fromisoformat(day)
+        except ValueError:
+            print(f"error: --date must be YYYY-MM-DD, got {day!r}", file=sys.stderr)
+            return 1
+    try:
+        text = render_scorecard(settings.published_marts, day)
+    except ScorecardError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a locked or corrupt file: one line, not a traceback
+        print(f"error: cannot read {settings.published_marts}: {exc}", file=sys.stderr)
+        return 1
+    sys.stdout.write(text)
+    return 0

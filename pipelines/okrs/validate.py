@@ -1,0 +1,593 @@
+"""Load and validate OKR sets (`okrs/<period>.yml`, SPEC §5), and write them
+to the warehouse as the `okr.*` tables the dbt OKR models read.
+
+`load_okr_sets` checks every rule at once and raises `OkrValidationError`
+with one message per problem, each naming the file, the objective / key
+result id and the reason. Files are validated together: ids are unique across
+all of them and a parent may be an objective of any of them.
+
+Everything in an OKR file is data. `write_okr_tables` binds every value as a
+parameter; the only SQL text is the fixed DDL below.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from pipelines.okrs.catalog import WINDOWS, Catalog
+from pipelines.okrs.model import KeyResult, Objective, OkrSet, Period
+
+CATALOG_FILE = "kpis.yml"
+OKR_SCHEMA = "okr"
+
+
+class OkrValidationError(ValueError):
+    """Every problem found in a set of OKR files, one message each."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = list(errors)
+        super().__init__(
+            f"{len(self.errors)} problem(s) in the OKR files:\n" + "\n".join(f"- {e}" for e in self.errors)
+        )
+
+
+# --------------------------------------------------------------------------- files
+
+
+def okr_files(paths_or_dir: Path | str | Iterable[Path | str]) -> list[Path]:
+    """The OKR files to validate: every `*.yml` / `*.yaml` of a directory except the
+    KPI catalog (sorted by name), or the given paths (directories expanded)."""
+    items = [paths_or_dir] if isinstance(paths_or_dir, (str, Path)) else list(paths_or_dir)
+    files: list[Path] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.is_file() and p.suffix in (".yml", ".yaml") and p.name != CATALOG_FILE
+                )
+            )
+        else:
+            files.append(path)
+    return files
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _q(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else repr(str(value)) if value is not None else "(none)"
+
+
+def _num(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@dataclass
+class _Errors:
+    """Messages with where they point to; listed file by file, in file order."""
+
+    items: list[tuple[int, Any, Any, int, str]] = field(default_factory=list)
+    # file number -> {objective label: index} and {(objective label, kr label): index}
+    positions: dict[int, dict[Any, int]] = field(default_factory=dict)
+
+    def add(self, file_no: int, file: Path, message: str, objective: Any = None, kr: Any = None) -> None:
+        where = [str(file)]
+        if objective is not None or kr is not None:
+            who = []
+            if objective is not None:
+                who.append(f"objective {_q(objective)}")
+            if kr is not None:
+                who.append(f"key result {_q(kr)}")
+            where.append(", ".join(who))
+        self.items.append((file_no, objective, kr, len(self.items), ": ".join([*where, message])))
+
+    def place(self, file_no: int, objective: Any, index: int, kr: Any = None) -> None:
+        key = objective if kr is None else (objective, kr)
+        self.positions.setdefault(file_no, {}).setdefault(key, index)
+
+    def sorted(self) -> list[str]:
+        def key(item):
+            file_no, objective, kr, seq, _ = item
+            pos = self.positions.get(file_no, {})
+            o = pos.get(objective, -1) if objective is not None else -1
+            k = pos.get((objective, kr), -1) if kr is not None else -1
+            return (file_no, o, k, seq)
+
+        return [item[-1] for item in sorted(self.items, key=key)]
+
+
+def _pydantic_messages(exc: ValidationError) -> list[str]:
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(top)"
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        out.append(f"{loc}: {msg}")
+    return out
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@dataclass
+class _ParsedKr:
+    raw_id: Any
+    kr: KeyResult | None
+
+
+@dataclass
+class _ParsedObjective:
+    raw_id: Any
+    raw_parent: Any
+    objective: Objective | None  # None when its own fields are malformed
+    krs: list[_ParsedKr]
+
+
+@dataclass
+class _ParsedFile:
+    no: int
+    path: Path
+    period: Period | None = None
+    objectives: list[_ParsedObjective] = field(default_factory=list)
+    readable: bool = False
+
+
+def _raw_id(raw: Any) -> Any:
+    return raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+
+
+def _parse_file(no: int, path: Path, errors: _Errors) -> _ParsedFile:
+    parsed = _ParsedFile(no, path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        errors.add(no, path, f"cannot read the file: {exc.strerror or exc}")
+        return parsed
+    except UnicodeDecodeError as exc:
+        errors.add(no, path, f"the file is not UTF-8 text: {exc.reason}")
+        return parsed
+    except yaml.YAMLError as exc:
+        errors.add(no, path, "invalid YAML: " + " ".join(str(exc).split()))
+        return parsed
+    if not isinstance(data, dict):
+        errors.add(no, path, "expected a mapping with the keys 'period' and 'objectives'")
+        return parsed
+    parsed.readable = True
+    for key in data:
+        if key not in ("period", "objectives"):
+            errors.add(no, path, f"unknown top-level key {_q(key)} (expected 'period' and 'objectives')")
+
+    if "period" not in data:
+        errors.add(no, path, "period: required field is missing")
+    else:
+        try:
+            parsed.period = Period.model_validate(data["period"])
+        except ValidationError as exc:
+            for m in _pydantic_messages(exc):
+                errors.add(no, path, f"period.{m}" if not m.startswith("(top)") else f"period{m[5:]}")
+
+    raw_objectives = data.get("objectives")
+    if raw_objectives is None:
+        errors.add(no, path, "objectives: required field is missing (a list of objectives)")
+        raw_objectives = []
+    elif not isinstance(raw_objectives, list):
+        errors.add(no, path, "objectives: must be a list of objectives")
+        raw_objectives = []
+    elif not raw_objectives:
+        errors.add(no, path, "objectives: the file defines no objectives")
+
+    for i, raw in enumerate(raw_objectives):
+        oid = _raw_id(raw)
+        label = oid if oid is not None else f"#{i + 1}"
+        errors.place(no, label, i)
+        if not isinstance(raw, dict):
+            errors.add(no, path, "must be a mapping (id, title, owner, key_results, ...)", objective=label)
+            continue
+        raw_krs = raw.get("key_results", [])
+        krs: list[_ParsedKr] = []
+        if raw_krs is None:
+            raw_krs = []
+        if not isinstance(raw_krs, list):
+            errors.add(no, path, "key_results: must be a list of key results", objective=label)
+            raw_krs = []
+        for j, raw_kr in enumerate(raw_krs):
+            kid = _raw_id(raw_kr)
+            kr_label = kid if kid is not None else f"#{j + 1}"
+            errors.place(no, label, j, kr_label)
+            try:
+                krs.append(_ParsedKr(kid, KeyResult.model_validate(raw_kr)))
+            except ValidationError as exc:
+                for m in _pydantic_messages(exc):
+                    errors.add(no, path, m, objective=label, kr=kr_label)
+                krs.append(_ParsedKr(kid, None))
+        header = {k: v for k, v in raw.items() if k != "key_results"}
+        try:
+            objective = Objective.model_validate(header)
+        except ValidationError as exc:
+            for m in _pydantic_messages(exc):
+                errors.add(no, path, m, objective=label)
+            objective = None
+        raw_parent = raw.get("parent")
+        parsed.objectives.append(
+            _ParsedObjective(oid, raw_parent if isinstance(raw_parent, str) else None, objective, krs)
+        )
+    return parsed
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def _finite(value: float | None) -> bool:
+    return value is None or math.isfinite(value)
+
+
+def _check_key_result(f: _ParsedFile, oid: str, kr: KeyResult, catalog: Catalog, errors: _Errors) -> None:
+    def err(message: str) -> None:
+        errors.add(f.no, f.path, message, objective=oid, kr=kr.id)
+
+    kpi = catalog.get(kr.kpi)
+    if kpi is None:
+        err(f"unknown KPI {_q(kr.kpi)} (known KPIs: {', '.join(k.id for k in catalog.kpis)})")
+    if kr.window not in WINDOWS:
+        err(f"unknown window {_q(kr.window)} (windows: {', '.join(WINDOWS)})")
+
+    if kr.filter is not None:
+        if len(kr.filter) != 1:
+            err(f"filter must name exactly one dimension value, got {len(kr.filter)} entries")
+        elif kpi is not None:
+            dim, value = next(iter(kr.filter.items()))
+            if dim not in kpi.dimensions:
+                has = ", ".join(kpi.dimensions) if kpi.dimensions else "none"
+                err(
+                    f"filter on dimension {_q(dim)}, which KPI {_q(kpi.id)} does not have "
+                    f"(its dimensions: {has})"
+                )
+            else:
+                allowed = kpi.dimension_values(dim)
+                if allowed is not None and value not in allowed:
+                    err(
+                        f"unknown value {_q(value)} for dimension {_q(dim)} of KPI {_q(kpi.id)} "
+                        f"(values: {', '.join(allowed)})"
+                    )
+                elif allowed is None and not value.strip():
+                    err(f"filter value for dimension {_q(dim)} must not be empty")
+
+    numbers = {"baseline": kr.baseline, "target": kr.target, "weight": kr.weight}
+    numbers.update({f"revision {r.effective_from} target": r.target for r in kr.revisions})
+    bad = [name for name, v in numbers.items() if not _finite(v)]
+    for name in bad:
+        err(f"{name} must be a finite number")
+    if bad:
+        return
+
+    if kr.weight <= 0:
+        err(f"weight must be greater than 0 (got {_num(kr.weight)})")
+
+    targets = [("target", kr.target)] + [
+        (f"revision effective {r.effective_from}: target", r.target) for r in kr.sorted_revisions()
+    ]
+    if kr.type in ("increase", "decrease"):
+        if kr.baseline is None:
+            err(f"baseline is required for type {kr.type}")
+        else:
+            for label, target in targets:
+                if target == kr.baseline:
+                    err(
+                        f"{label} equals the baseline ({_num(target)}) for type {kr.type}: "
+                        "progress is undefined"
+                    )
+                elif kr.type == "increase" and target < kr.baseline:
+                    err(
+                        f"{label} {_num(target)} is below the baseline {_num(kr.baseline)}, "
+                        "but type increase needs a target above the baseline"
+                    )
+                elif kr.type == "decrease" and target > kr.baseline:
+                    err(
+                        f"{label} {_num(target)} is above the baseline {_num(kr.baseline)}, "
+                        "but type decrease needs a target below the baseline"
+                    )
+    elif kr.baseline is not None:
+        for label, target in targets:
+            if kr.type == "stay_above" and kr.baseline < target:
+                err(
+                    f"{label} {_num(target)} is above the baseline {_num(kr.baseline)}: type stay_above "
+                    "needs a baseline at or above the target (use type increase to reach it)"
+                )
+            elif kr.type == "stay_below" and kr.baseline > target:
+                err(
+                    f"{label} {_num(target)} is below the baseline {_num(kr.baseline)}: type stay_below "
+                    "needs a baseline at or below the target (use type decrease to reach it)"
+                )
+
+    if f.period is not None:
+        start, end = f.period.start, f.period.end
+        seen: set[date] = set()
+        for r in kr.revisions:
+            if r.effective_from < start or r.effective_from > end:
+                err(f"revision effective_from {r.effective_from} is outside the period {start}..{end}")
+            elif r.effective_from == start:
+                err(
+                    f"revision effective_from {r.effective_from} is the period start: "
+                    "set the key result's target instead"
+                )
+            if r.effective_from in seen:
+                err(f"two revisions take effect on {r.effective_from}")
+            seen.add(r.effective_from)
+
+
+def _validate(files: list[_ParsedFile], catalog: Catalog, errors: _Errors) -> None:
+    # where each id is defined (for duplicates, parents and cycle reports)
+    objective_at: dict[str, _ParsedFile] = {}
+    kr_at: dict[str, tuple[_ParsedFile, Any]] = {}
+    parent_of: dict[str, str | None] = {}
+    children: dict[str, int] = {}
+
+    for f in files:
+        if f.period is not None and f.period.start > f.period.end:
+            errors.add(f.no, f.path, f"period: start {f.period.start} is after end {f.period.end}")
+        for po in f.objectives:
+            if po.raw_id is not None:
+                if po.raw_id in objective_at:
+                    errors.add(
+                        f.no,
+                        f.path,
+                        f"duplicate objective id (already defined in {objective_at[po.raw_id].path})",
+                        objective=po.raw_id,
+                    )
+                else:
+                    objective_at[po.raw_id] = f
+                    parent_of[po.raw_id] = po.raw_parent
+                if po.raw_parent is not None:
+                    children[po.raw_parent] = children.get(po.raw_parent, 0) + 1
+            for pk in po.krs:
+                if pk.raw_id is None:
+                    continue
+                if pk.raw_id in kr_at:
+                    other, other_obj = kr_at[pk.raw_id]
+                    errors.add(
+                        f.no,
+                        f.path,
+                        f"duplicate key result id (already defined in {other.path}, "
+                        f"objective {_q(other_obj)})",
+                        objective=po.raw_id,
+                        kr=pk.raw_id,
+                    )
+                else:
+                    kr_at[pk.raw_id] = (f, po.raw_id)
+
+    for f in files:
+        for po in f.objectives:
+            o = po.objective
+            if o is None:
+                # its own fields are malformed (reported); still check its key results
+                for pk in po.krs:
+                    if pk.kr is not None and po.raw_id is not None:
+                        _check_key_result(f, po.raw_id, pk.kr, catalog, errors)
+                continue
+            if not _finite(o.weight):
+                errors.add(f.no, f.path, "weight must be a finite number", objective=o.id)
+            elif o.weight <= 0:
+                errors.add(
+                    f.no, f.path, f"weight must be greater than 0 (got {_num(o.weight)})", objective=o.id
+                )
+            if o.parent is not None:
+                if o.parent == o.id:
+                    errors.add(f.no, f.path, "parent is the objective itself (a cycle)", objective=o.id)
+                elif o.parent not in objective_at:
+                    errors.add(
+                        f.no, f.path, f"parent {_q(o.parent)} does not exist in any OKR file", objective=o.id
+                    )
+            if not po.krs and not children.get(o.id):
+                errors.add(
+                    f.no,
+                    f.path,
+                    "has no key results and no child objectives, so it can never be scored",
+                    objective=o.id,
+                )
+            for pk in po.krs:
+                if pk.kr is not None:
+                    _check_key_result(f, o.id, pk.kr, catalog, errors)
+
+    # cycles through parents (self-parents are reported above)
+    reported: set[str] = set()
+    for start in sorted(parent_of):
+        path: list[str] = []
+        node: str | None = start
+        while node is not None and node in parent_of and node not in path and node not in reported:
+            path.append(node)
+            node = parent_of[node]
+        if node is not None and node in path:
+            cycle = path[path.index(node) :]
+            if len(cycle) > 1:
+                first = min(cycle)
+                i = cycle.index(first)
+                ordered = cycle[i:] + cycle[:i] + [first]
+                f = objective_at[first]
+                errors.add(
+                    f.no,
+                    f.path,
+                    "parent cycle: " + " -> ".join(_q(c) for c in ordered),
+                    objective=first,
+                )
+            reported.update(cycle)
+        reported.update(path)
+
+
+def load_okr_sets(paths_or_dir: Path | str | Iterable[Path | str], catalog: Catalog) -> list[OkrSet]:
+    """Load and validate OKR files together (a directory: all its OKR files).
+
+    Raises OkrValidationError listing every problem of every file."""
+    paths = okr_files(paths_or_dir)
+    errors = _Errors()
+    if not paths:
+        raise OkrValidationError([f"{paths_or_dir}: no OKR files found"])
+    files = [_parse_file(no, path, errors) for no, path in enumerate(paths)]
+    _validate(files, catalog, errors)
+    if errors.items:
+        raise OkrValidationError(errors.sorted())
+    return [
+        OkrSet(
+            file=f.path,
+            period=f.period,
+            objectives=[
+                po.objective.model_copy(update={"key_results": [pk.kr for pk in po.krs]})
+                for po in f.objectives
+            ],
+        )
+        for f in files
+    ]
+
+
+# --------------------------------------------------------------------------- tables
+
+# Fixed DDL: table and column comments document the okr.* tables (the dbt
+# sources of the OKR models). No value from an OKR file is ever part of it.
+TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
+    "objectives": (
+        "Objectives of the OKR files (okrs/<period>.yml), as validated by the okr_definitions asset.",
+        [
+            ("objective_id", "VARCHAR NOT NULL", "Objective id, unique across all OKR files."),
+            ("title", "VARCHAR NOT NULL", "Objective title."),
+            ("owner", "VARCHAR NOT NULL", "Owning team or person."),
+            (
+                "parent_objective_id",
+                "VARCHAR",
+                "Objective this one aligns to (any OKR file); NULL for a root.",
+            ),
+            ("weight", "DOUBLE NOT NULL", "Weight of this objective in its parent's roll-up (default 1)."),
+            ("period_start", "DATE NOT NULL", "First day of the OKR period of its file."),
+            ("period_end", "DATE NOT NULL", "Last day of the OKR period of its file."),
+            ("source_file", "VARCHAR NOT NULL", "Name of the OKR file that defines it."),
+            (
+                "sort_order",
+                "INTEGER NOT NULL",
+                "Position across all files (file name order, then file order).",
+            ),
+        ],
+    ),
+    "key_results": (
+        "Key results of the OKR files, one row per key result (targets in okr.kr_targets).",
+        [
+            ("kr_id", "VARCHAR NOT NULL", "Key result id, unique across all OKR files."),
+            ("objective_id", "VARCHAR NOT NULL", "Objective the key result belongs to."),
+            ("title", "VARCHAR NOT NULL", "Key result title."),
+            ("kpi_id", "VARCHAR NOT NULL", "KPI measured (okrs/kpis.yml)."),
+            (
+                "kpi_window",
+                "VARCHAR NOT NULL",
+                "KPI window: day, trailing_7d, trailing_28d, month_to_date, quarter_to_date.",
+            ),
+            ("filter_dimension", "VARCHAR", "Dimension filtered on; NULL means the KPI total ('all')."),
+            ("filter_value", "VARCHAR", "Dimension value filtered on (stored verbatim); NULL for the total."),
+            ("kr_type", "VARCHAR NOT NULL", "increase, decrease, stay_above or stay_below."),
+            ("baseline", "DOUBLE", "Starting value (required for increase/decrease, optional for stay_*)."),
+            ("weight", "DOUBLE NOT NULL", "Weight in its objective's roll-up (default 1)."),
+            ("period_start", "DATE NOT NULL", "First day of the OKR period."),
+            ("period_end", "DATE NOT NULL", "Last day of the OKR period."),
+            ("source_file", "VARCHAR NOT NULL", "Name of the OKR file that defines it."),
+            ("sort_order", "INTEGER NOT NULL", "Position within its objective."),
+        ],
+    ),
+    "kr_targets": (
+        "Target versions of each key result: revision 0 is the target of the file, later revisions "
+        "take effect on their effective_from day and hold until the next one or the period end.",
+        [
+            ("kr_id", "VARCHAR NOT NULL", "Key result id."),
+            (
+                "revision",
+                "INTEGER NOT NULL",
+                "0 for the original target, 1.. for revisions by effective date.",
+            ),
+            ("target", "DOUBLE NOT NULL", "Target value in force from valid_from to valid_to."),
+            (
+                "valid_from",
+                "DATE NOT NULL",
+                "First day the target is in force (period start for revision 0).",
+            ),
+            ("valid_to", "DATE NOT NULL", "Last day the target is in force (inclusive)."),
+        ],
+    ),
+}
+
+
+def okr_table_rows(sets: Sequence[OkrSet]) -> dict[str, list[tuple]]:
+    """The rows of okr.objectives, okr.key_results and okr.kr_targets."""
+    rows: dict[str, list[tuple]] = {name: [] for name in TABLES}
+    order = 0
+    for s in sets:
+        start, end = s.period.start, s.period.end
+        for o in s.objectives:
+            rows["objectives"].append(
+                (o.id, o.title, o.owner, o.parent, float(o.weight), start, end, s.file.name, order)
+            )
+            order += 1
+            for k_no, kr in enumerate(o.key_results):
+                rows["key_results"].append(
+                    (
+                        kr.id,
+                        o.id,
+                        kr.title,
+                        kr.kpi,
+                        kr.window,
+                        kr.filter_dimension,
+                        kr.filter_value,
+                        kr.type,
+                        None if kr.baseline is None else float(kr.baseline),
+                        float(kr.weight),
+                        start,
+                        end,
+                        s.file.name,
+                        k_no,
+                    )
+                )
+                versions = [(start, kr.target)] + [
+                    (r.effective_from, r.target) for r in kr.sorted_revisions()
+                ]
+                for rev, (valid_from, target) in enumerate(versions):
+                    valid_to = versions[rev + 1][0] - timedelta(days=1) if rev + 1 < len(versions) else end
+                    rows["kr_targets"].append((kr.id, rev, float(target), valid_from, valid_to))
+    return rows
+
+
+def _sql_string(text: str) -> str:
+    # only for the fixed comments above (COMMENT ON takes no parameters)
+    return "'" + text.replace("'", "''") + "'"
+
+
+def write_okr_tables(con, sets: Sequence[OkrSet], schema: str = OKR_SCHEMA) -> dict[str, int]:
+    """(Re)create okr.objectives, okr.key_results and okr.kr_targets on a DuckDB
+    connection in one transaction, values bound as parameters. Returns row counts."""
+    if not schema.isidentifier():
+        raise ValueError(f"bad schema name {schema!r}")
+    rows = okr_table_rows(sets)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        for name, (comment, columns) in TABLES.items():
+            table = f"{schema}.{name}"
+            con.execute(f"CREATE OR REPLACE TABLE {table} ({', '.join(f'{c} {t}' for c, t, _ in columns)})")
+            con.execute(f"COMMENT ON TABLE {table} IS {_sql_string(comment)}")
+            for column, _, text in columns:
+                con.execute(f"COMMENT ON COLUMN {table}.{column} IS {_sql_string(text)}")
+            if rows[name]:
+                placeholders = ", ".join("?" for _ in columns)
+                con.executemany(f"INSERT INTO {table} VALUES ({placeholders})", rows[name])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return {name: len(r) for name, r in rows.items()}
