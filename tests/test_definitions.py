@@ -15,8 +15,15 @@ def test_definitions_load_with_every_asset_check_job_schedule_and_sensor():
     contract = load_contract()
     for name in [*contract.sources, *contract.references]:
         assert f"raw/{name}" in keys
-    for key in ("marts/kpi_values", "gate/kpi_values", "gate/kpi_status", "published/kpi_marts",
-                "published/okr_marts", "marts/kr_progress_daily", "okr/objectives"):
+    for key in (
+        "marts/kpi_values",
+        "gate/kpi_values",
+        "gate/kpi_status",
+        "published/kpi_marts",
+        "published/okr_marts",
+        "marts/kr_progress_daily",
+        "okr/objectives",
+    ):
         assert key in keys, key
     checks = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
     assert {("raw/orders", "contract"), ("raw/gl_journal_lines", "contract")} <= checks
@@ -27,10 +34,11 @@ def test_definitions_load_with_every_asset_check_job_schedule_and_sensor():
     assert defs.resolve_sensor_def("landing_files") is not None
 
 
-def test_every_partitioned_asset_shares_one_partitions_definition_and_runs_ranges_in_one_run():
+def test_sources_share_one_daily_partitions_definition_and_run_ranges_in_one_run():
     defs = build_definitions()
     graph = defs.resolve_asset_graph()
-    partitioned = [graph.get(k) for k in graph.materializable_asset_keys if graph.get(k).is_partitioned]
-    assert len({node.partitions_def for node in partitioned}) == 1
-    for node in partitioned:
+    partitioned = {k.to_user_string(): graph.get(k) for k in graph.materializable_asset_keys if graph.get(k).is_partitioned}
+    assert set(partitioned) == {f"raw/{name}" for name in load_contract().sources}
+    assert len({node.partitions_def for node in partitioned.values()}) == 1
+    for node in partitioned.values():
         assert node.backfill_policy == dg.BackfillPolicy.single_run(), node.key

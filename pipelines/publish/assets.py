@@ -8,7 +8,6 @@ the others over from the current published file.
 import dagster as dg
 
 from pipelines.config import Settings
-from pipelines.orchestration.partitions import SINGLE_RUN, daily_partitions
 from pipelines.publish.publisher import PublishReport, publish, published_tables
 from pipelines.quality.assets import GATE_STATUS, GATE_VALUES
 from pipelines.quality.results import create_quarantine_summary
@@ -29,15 +28,12 @@ def _metadata(report: PublishReport) -> dict:
 
 
 def publish_assets(settings: Settings) -> list[dg.AssetsDefinition]:
-    partitions = daily_partitions(settings)
     okr_marts = [dg.AssetKey(["marts", t.name]) for t in published_tables() if t.group == "okrs"]
 
     @dg.asset(
         key=PUBLISHED_KPIS,
         group_name="published",
         deps=[GATE_VALUES, GATE_STATUS],
-        partitions_def=partitions,
-        backfill_policy=SINGLE_RUN,
         kinds={"duckdb", "parquet"},
         description="KPI marts, status, check results and quarantine summary published atomically.",
     )
@@ -52,8 +48,6 @@ def publish_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         key=PUBLISHED_OKRS,
         group_name="published",
         deps=[PUBLISHED_KPIS, *okr_marts],
-        partitions_def=partitions,
-        backfill_policy=SINGLE_RUN,
         kinds={"duckdb", "parquet"},
         description="OKR marts (objectives, key results, daily progress, scorecard) published atomically.",
     )

@@ -3,17 +3,22 @@
 Two groups, because the quality gate sits between them: `kpi_models`
 (staging → intermediate → kpi_values) and `okr_models` (KR and objective
 progress from the gated KPI values).
+
+The dbt models are not Dagster-partitioned: they are tables over all days
+that dbt updates incrementally for the run's range (taken from the run's
+partition tags). Partitioning them would make Dagster record one event per
+model and day — 45 models x 1,000 days is minutes of pure bookkeeping on a
+backfill — for no gain: the daily partitions live on the source assets.
 """
 
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from pipelines.config import Settings
-from pipelines.orchestration.partitions import SINGLE_RUN, daily_partitions
+from pipelines.orchestration.partitions import run_day_range
 from pipelines.transform.project import dbt_environment, ensure_manifest
 
 
@@ -34,23 +39,19 @@ TRANSLATOR = LodestarTranslator(settings=DagsterDbtTranslatorSettings(enable_ass
 
 
 def _range_env(context: dg.AssetExecutionContext) -> dict[str, str]:
-    window = context.partition_time_window
-    return {
-        "LODESTAR_RANGE_START": window.start.date().isoformat(),
-        "LODESTAR_RANGE_END": (window.end - timedelta(days=1)).date().isoformat(),
-    }
+    """The run's extract days for dbt's recompute_from(); none: recompute everything."""
+    days = run_day_range(context)
+    if days is None:
+        return {"LODESTAR_RANGE_START": "", "LODESTAR_RANGE_END": ""}
+    return {"LODESTAR_RANGE_START": days[0].isoformat(), "LODESTAR_RANGE_END": days[1].isoformat()}
 
 
 def dbt_model_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     manifest = ensure_manifest()
-    partitions = daily_partitions(settings)
-
     @dbt_assets(
         manifest=manifest,
         select="tag:kpi",
         name="kpi_models",
-        partitions_def=partitions,
-        backfill_policy=SINGLE_RUN,
         dagster_dbt_translator=TRANSLATOR,
     )
     def kpi_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
@@ -61,8 +62,6 @@ def dbt_model_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         manifest=manifest,
         select="tag:okr",
         name="okr_models",
-        partitions_def=partitions,
-        backfill_policy=SINGLE_RUN,
         dagster_dbt_translator=TRANSLATOR,
     )
     def okr_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
