@@ -1,18 +1,61 @@
-"""The KPI gate asset: KPI checks, then the per-KPI, per-day publish decision."""
+"""The KPI gate asset: KPI checks, then the per-KPI, per-day publish decision.
+
+A run checks the KPI values dbt recomputed in this run (the as_of_dates of
+`intermediate.int_kpi_recompute_range`; every day of marts.kpi_values when that
+model does not exist), records one `kpi_<kpi_id>` outcome per KPI and day in
+`audit.dq_results`, replaces the blocking failures of those days in
+`gate.kpi_check_failures`, then applies the gate. The `kpi_checks` asset check
+on gate/kpi_values reports the run's verdicts.
+"""
 
 import dagster as dg
 
 from pipelines.config import Settings
 from pipelines.okrs.catalog import load_catalog
-from pipelines.orchestration.partitions import SINGLE_RUN, daily_partitions
+from pipelines.quality.kpi_checks import check_kpi_values, recompute_range, record_kpi_check_failures
 from pipelines.quality.kpi_gate import apply_gate
 from pipelines.quality.lineage import kpi_sources
+from pipelines.quality.results import record_results
 from pipelines.transform.project import dbt_project
 from pipelines.warehouse import working_db
 
 # What the gate writes; the OKR models and the publisher read these (dbt source `gate`).
 GATE_VALUES = dg.AssetKey(["gate", "kpi_values"])
 GATE_STATUS = dg.AssetKey(["gate", "kpi_status"])
+KPI_CHECK = "kpi_checks"
+# Lines of failures / warnings listed in the check's metadata (the rest are counted).
+MAX_LISTED = 50
+
+
+def _listing(outcomes) -> dg.MetadataValue:
+    lines = [f"- {o.reason}" for o in outcomes[:MAX_LISTED]]
+    if len(outcomes) > MAX_LISTED:
+        lines.append(f"- … and {len(outcomes) - MAX_LISTED} more (audit.dq_results has them all)")
+    return dg.MetadataValue.md("\n".join(lines) or "none")
+
+
+def kpi_check_result(outcomes, checked_range) -> dg.AssetCheckResult:
+    """The `kpi_checks` verdict: passed unless a KPI check blocks a KPI for a day."""
+    failed = [o for o in outcomes if o.blocking]
+    warned = [o for o in outcomes if not o.passed and not o.blocking]
+    first, last = checked_range or (None, None)
+    blocked_kpis = sorted({o.check_name.removeprefix("kpi_") for o in failed})
+    return dg.AssetCheckResult(
+        asset_key=GATE_VALUES,
+        check_name=KPI_CHECK,
+        passed=not failed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "first_day": str(first) if first else "none",
+            "last_day": str(last) if last else "none",
+            "kpi_days_checked": len(outcomes),
+            "kpi_days_blocked": len(failed),
+            "kpi_days_with_warnings": len(warned),
+            "blocked_kpis": dg.MetadataValue.json(blocked_kpis),
+            "failures": _listing(failed),
+            "warnings": _listing(warned),
+        },
+    )
 
 
 def gate_assets(settings: Settings) -> list[dg.AssetsDefinition]:
@@ -34,14 +77,39 @@ def gate_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 description="Per KPI and loaded day: published or stale, since when and why.",
             ),
         ],
-        partitions_def=daily_partitions(settings),
-        backfill_policy=SINGLE_RUN,
+        check_specs=[
+            dg.AssetCheckSpec(
+                KPI_CHECK,
+                asset=GATE_VALUES,
+                description=(
+                    "Great Expectations suite expectations/kpi_values.json on the KPI values this run "
+                    "recomputed, per KPI and day: total rows, valid ranges, finite values, unique keys, "
+                    "anomalies (blocking only where the catalog says). Fails when a KPI is blocked for a day."
+                ),
+            )
+        ],
     )
     def kpi_gate(context: dg.AssetExecutionContext):
         catalog = load_catalog(settings.okrs)
         sources = kpi_sources(dbt_project.manifest_path)
         with working_db(settings, log=context.log) as con:
+            checked = recompute_range(con)
+            outcomes = []
+            if checked:
+                outcomes = check_kpi_values(con, catalog, *checked)
+                record_results(con, outcomes, run_id=context.run.run_id)
+                record_kpi_check_failures(con, outcomes, *checked)
+            else:
+                context.log.info("no KPI values to check (nothing recomputed)")
             summary = apply_gate(con, catalog, sources)
+        failed = [o for o in outcomes if o.blocking]
+        warned = [o for o in outcomes if not o.passed and not o.blocking]
+        for o in failed[:MAX_LISTED]:
+            context.log.error(f"KPI check failed: {o.reason}")
+        for o in warned[:MAX_LISTED]:
+            context.log.warning(f"KPI check warning: {o.reason}")
+        if len(failed) > MAX_LISTED or len(warned) > MAX_LISTED:
+            context.log.warning(f"{len(failed)} KPI-days blocked, {len(warned)} with warnings in all")
         for kpi_id, reason in summary.stale_kpis.items():
             context.log.warning(f"KPI {kpi_id} is stale: {reason}")
         yield dg.MaterializeResult(asset_key=GATE_VALUES, metadata={"published_rows": summary.published_rows})
@@ -52,5 +120,6 @@ def gate_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 "stale_kpis_on_last_day": dg.MetadataValue.json(summary.stale_kpis),
             },
         )
+        yield kpi_check_result(outcomes, checked)
 
     return [kpi_gate]

@@ -6,18 +6,28 @@ its own from them:
 
 - `expectation.meta.severity`: `"error"` (default) fails the check,
   `"warning"` is reported without failing it.
+- `expectation.meta.message` (optional): a `str.format` template over a
+  sample row's columns, for callers that word their own reasons.
 - `suite.meta.lodestar`: `partition_column` (rows of different partitions are
-  judged separately), `id_columns` (identify an offending row in samples) and
-  `views`: named derived frames, `{"sql": ..., "id_columns": [...]}`. An
-  expectation with `meta.view = "<name>"` validates the frame that the view's
-  SQL produces in DuckDB instead of the rows themselves. In the SQL, `{rows}`
-  is the checked rows (a subquery) and `{partitions}` is the checked partitions
-  (one column named like the partition column). A view must be
-  partition-local: each output row comes from rows of one partition and
-  carries the partition column.
+  judged separately; a list of columns for a compound partition, e.g.
+  `["kpi_id", "as_of_date"]`, whose partition keys are then tuples),
+  `id_columns` (identify an offending row in samples), `inputs` (named
+  relations the caller provides, name -> description) and `views`: named
+  derived frames, `{"sql": ..., "id_columns": [...]}`. An expectation with
+  `meta.view = "<name>"` validates the frame that the view's SQL produces in
+  DuckDB instead of the rows themselves. In the SQL, `{rows}` is the checked
+  rows (a subquery), `{partitions}` the checked partitions (one row per
+  partition, columns named like the partition columns), `{relation}` the
+  whole validated relation (every partition: e.g. history before the checked
+  days) and `{<input>}` a relation the caller passes for a declared input
+  (e.g. catalog values as a temp table). A view must be partition-local:
+  each output row belongs to one checked partition and carries its
+  partition columns.
 
 GX (5–8 s to import) is imported on first use only, and one ephemeral context
-(progress bars off) is kept per process.
+(progress bars off) is kept per process. GX fingerprints every pandas batch by
+hashing the whole frame (a batch marker Lodestar never reads), which costs more
+than the expectations themselves; the runner turns that off.
 
 Validating many partitions (`validate_partitions`) runs each frame ONCE over
 all partitions and splits failures by partition from the unexpected rows' index
@@ -31,12 +41,15 @@ partition of the run, never mistaken for bad data.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import math
+import re
 import threading
 import warnings
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -97,6 +110,11 @@ class SuiteError(ValueError):
     """A suite file is missing or malformed."""
 
 
+# `{name}` in a view's SQL (struct literals such as {'a': 1} do not match).
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*)\}")
+_BUILTIN_PLACEHOLDERS = ("rows", "partitions", "relation")
+
+
 # --------------------------------------------------------------------------- suites
 
 
@@ -122,8 +140,23 @@ class Suite:
         return self.meta.get("lodestar") or {}
 
     @property
+    def partition_columns(self) -> tuple[str, ...]:
+        """The partition column(s); () when the suite is not partitioned."""
+        value = self._lodestar.get("partition_column")
+        if not value:
+            return ()
+        return (value,) if isinstance(value, str) else tuple(value)
+
+    @property
     def partition_column(self) -> str | None:
-        return self._lodestar.get("partition_column")
+        """The partition column of a single-column partitioning (None if none or compound)."""
+        columns = self.partition_columns
+        return columns[0] if len(columns) == 1 else None
+
+    @property
+    def inputs(self) -> dict[str, str]:
+        """Relations the caller must provide to the views: name -> description."""
+        return dict(self._lodestar.get("inputs") or {})
 
     @property
     def id_columns(self) -> tuple[str, ...]:
@@ -199,9 +232,18 @@ def _parse_suite(data: dict, path: Path) -> Suite:
         meta=data.get("meta") or {},
     )
     views = suite.views
+    reserved = set(_BUILTIN_PLACEHOLDERS)
+    if reserved & set(suite.inputs):
+        raise SuiteError(f"{path}: inputs may not be named {sorted(reserved & set(suite.inputs))}")
     for view in views.values():
         if "{rows}" not in view.sql:
             raise SuiteError(f"{path}: view {view.name} does not read {{rows}}")
+        unknown = set(_PLACEHOLDER.findall(view.sql)) - reserved - set(suite.inputs)
+        if unknown:
+            raise SuiteError(
+                f"{path}: view {view.name} reads undeclared input(s) {sorted(unknown)} "
+                "(declare them in meta.lodestar.inputs)"
+            )
     for index, expectation in enumerate(suite.expectations):
         where = f"{path}: expectation #{index}"
         if not isinstance(expectation, dict) or not expectation.get("type"):
@@ -225,7 +267,11 @@ def _gx_batch_definition():
         if "batch_definition" not in _gx_cache:
             import great_expectations as gx
             from great_expectations.data_context.types.base import ProgressBarsConfig
+            from great_expectations.execution_engine import pandas_execution_engine
 
+            # GX hashes every frame below this size for a batch fingerprint (twice per
+            # validation): ~1.4 s for 550k rows, most of a run's cost. Nothing reads it.
+            pandas_execution_engine.HASH_THRESHOLD = 0
             context = gx.get_context(mode="ephemeral")
             context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
             asset = context.data_sources.add_pandas("lodestar_quality").add_dataframe_asset("frame")
@@ -291,8 +337,8 @@ class ExpectationOutcome:
         on = "" if self.frame == ROWS_FRAME else f" on {self.frame}"
         return f"{self.expectation}({self.column or ''}){on}"
 
-    def describe(self, with_partition: str | None = None) -> str:
-        """One line: what failed, how many, an example."""
+    def describe(self, with_partition: str | Sequence[str] | None = None) -> str:
+        """One line: what failed, how many, an example (without the partition column(s))."""
         if self.broken:
             return f"BROKEN CHECK {self.label}: {self.exception}"
         text = self.label
@@ -321,9 +367,10 @@ class ExpectationOutcome:
         }
 
 
-def _render_sample(sample: Any, skip: str | None) -> str:
+def _render_sample(sample: Any, skip: str | Sequence[str] | None) -> str:
+    skip = (skip,) if isinstance(skip, str) else tuple(skip or ())
     if isinstance(sample, dict):
-        return ", ".join(f"{k}={_short(v)}" for k, v in sample.items() if k != skip)
+        return ", ".join(f"{k}={_short(v)}" for k, v in sample.items() if k not in skip)
     return _short(sample)
 
 
@@ -431,7 +478,9 @@ def _sample_rows(df: pd.DataFrame, index: Iterable, columns: Sequence[str], size
     if not labels or not present:
         return []
     rows = df.loc[labels, present]
-    return [{c: _jsonable(row[c]) for c in present} for _, row in rows.iterrows()]
+    # column by column: iterrows would upcast a row's ints to floats next to a float column
+    cells = {c: rows[c].tolist() for c in present}
+    return [{c: _jsonable(cells[c][i]) for c in present} for i in range(len(rows))]
 
 
 def validate_dataframe(
@@ -527,34 +576,89 @@ def _splittable(suite: Suite, index: int, frame_columns: Iterable[str]) -> bool:
         return False
     if kind in _SCHEMA:
         return True
-    if suite.partition_column not in frame_columns:
+    pcols = suite.partition_columns
+    if not pcols or not set(pcols) <= set(frame_columns):
         return False
     if kind in _ROW_WISE:
         return True
-    return kind in _UNIQUE_WITHIN_BATCH and suite.partition_column in (kwargs.get("column_list") or [])
+    return kind in _UNIQUE_WITHIN_BATCH and set(pcols) <= set(kwargs.get("column_list") or [])
+
+
+_frames_serial = itertools.count()
 
 
 class _Frames:
-    """Rows and view frames for a set of partitions, computed on demand in DuckDB."""
+    """Rows and view frames for a set of partitions, computed on demand in DuckDB.
 
-    def __init__(self, con, suite: Suite, relation: str, partitions: Sequence | None):
+    A compound partitioning registers the partition keys on the connection
+    (as an Arrow table) for the life of the object: use it as a context manager.
+    """
+
+    def __init__(
+        self,
+        con,
+        suite: Suite,
+        relation: str,
+        partitions: Sequence | None,
+        inputs: Mapping[str, str] | None = None,
+    ):
         self.con, self.suite, self.partitions = con, suite, partitions
-        pcol = suite.partition_column
-        if partitions is None or pcol is None:
+        self.relation = relation
+        self.inputs = dict(inputs or {})
+        self._registered: str | None = None
+        pcols = suite.partition_columns
+        if partitions is None or not pcols:
             self.rows_sql = f"select * from {relation}"
             self.partitions_sql = "(select null as _partition)"
-        else:
+        elif len(pcols) == 1:
             values = ", ".join(_sql_literal(p) for p in partitions)
-            self.rows_sql = f"select * from {relation} where {pcol} in ({values})"
-            self.partitions_sql = f"(select unnest([{values}]) as {pcol})"
+            self.rows_sql = f"select * from {relation} where {pcols[0]} in ({values})"
+            self.partitions_sql = f"(select unnest([{values}]) as {pcols[0]})"
+        else:
+            import pyarrow as pa
+
+            keys = list(partitions)
+            table = pa.table({c: pa.array([k[i] for k in keys]) for i, c in enumerate(pcols)})
+            self._registered = f"_lodestar_partitions_{next(_frames_serial)}"
+            con.register(self._registered, table)
+            using = ", ".join(f'"{c}"' for c in pcols)
+            self.rows_sql = f"select r.* from {relation} as r semi join {self._registered} using ({using})"
+            self.partitions_sql = f"(select * from {self._registered})"
         self._cache: dict[str, pd.DataFrame] = {}
+
+    def __enter__(self) -> _Frames:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._cache.clear()
+        name, self._registered = self._registered, None
+        if name:
+            # e.g. a failed query left the connection busy: never mask that error
+            with contextlib.suppress(Exception):
+                self.con.unregister(name)
 
     def sql(self, frame: str) -> str:
         if frame == ROWS_FRAME:
-            order = ", ".join(self.suite.id_columns)
+            order = ", ".join(f'"{c}"' for c in self.suite.id_columns)
             return self.rows_sql + (f" order by {order}" if order else "")
         view = self.suite.views[frame]
-        return view.sql.replace("{rows}", f"({self.rows_sql})").replace("{partitions}", self.partitions_sql)
+        values = {
+            "rows": f"({self.rows_sql})",
+            "partitions": self.partitions_sql,
+            "relation": self.relation,
+            **self.inputs,
+        }
+
+        def fill(match: re.Match) -> str:
+            name = match.group(1)
+            if name not in values:
+                raise SuiteError(f"view {frame} reads input {{{name}}}, which the caller did not provide")
+            return values[name]
+
+        return _PLACEHOLDER.sub(fill, view.sql)
 
     def get(self, frame: str) -> pd.DataFrame:
         if frame not in self._cache:
@@ -578,54 +682,96 @@ def _broken_everywhere(suite: Suite, index: int, frame: str, message: str) -> Ex
     )
 
 
-def validate_relation(con, suite: Suite | str, relation: str) -> PartitionValidation:
+def validate_relation(
+    con, suite: Suite | str, relation: str, inputs: Mapping[str, str] | None = None
+) -> PartitionValidation:
     """Validate a whole (unpartitioned) table or subquery, e.g. a reference table."""
     suite = load_suite(suite) if isinstance(suite, str) else suite
-    frames = _Frames(con, suite, relation, None)
     problems: list[ExpectationOutcome] = []
     evaluated = 0
     rows = 0
-    for frame, indexes in suite.frames().items():
-        evaluated += len(indexes)
-        try:
-            df = frames.get(frame)
-        except Exception as exc:  # the view's SQL fails: every expectation on it is broken
-            problems += [_broken_everywhere(suite, i, frame, f"view {frame} failed: {exc}") for i in indexes]
-            continue
-        if frame == ROWS_FRAME:
-            rows = len(df)
-        result = validate_dataframe(df, suite, frame=frame, indexes=indexes)
-        problems += [o for o in result.outcomes if not o.success]
+    with _Frames(con, suite, relation, None, inputs) as frames:
+        for frame, indexes in suite.frames().items():
+            evaluated += len(indexes)
+            try:
+                df = frames.get(frame)
+            except Exception as exc:  # the view's SQL fails: every expectation on it is broken
+                problems += [
+                    _broken_everywhere(suite, i, frame, f"view {frame} failed: {exc}") for i in indexes
+                ]
+                continue
+            if frame == ROWS_FRAME:
+                rows = len(df)
+            result = validate_dataframe(df, suite, frame=frame, indexes=indexes)
+            problems += [o for o in result.outcomes if not o.success]
     problems.sort(key=lambda o: o.index)
     return PartitionValidation(partition=None, rows=rows, evaluated=evaluated, problems=problems)
 
 
+def _partition_keys(df: pd.DataFrame, labels: Sequence, pcols: tuple[str, ...]) -> list:
+    """The partition key of each row label: a value, or a tuple for compound partitions."""
+    if len(pcols) == 1:
+        return [_norm(v) for v in df.loc[labels, pcols[0]]]
+    cells = df.loc[labels, list(pcols)].itertuples(index=False, name=None)
+    return [tuple(_norm(v) for v in row) for row in cells]
+
+
+def _rows_of(df: pd.DataFrame, key: Any, pcols: tuple[str, ...]) -> pd.DataFrame:
+    """The rows of `df` that belong to partition `key`."""
+    parts = (key,) if len(pcols) == 1 else key
+    mask = pd.Series(True, index=df.index)
+    for column, value in zip(pcols, parts, strict=True):
+        mask &= df[column].map(_norm) == value
+    return df[mask]
+
+
 def validate_partitions(
-    con, suite: Suite | str, relation: str, partitions: Sequence, sample_size: int = SAMPLE_SIZE
+    con,
+    suite: Suite | str,
+    relation: str,
+    partitions: Sequence,
+    sample_size: int = SAMPLE_SIZE,
+    inputs: Mapping[str, str] | None = None,
 ) -> dict[Any, PartitionValidation]:
     """Validate `relation` (a table name or a parenthesised subquery) for each of `partitions`.
 
+    A partition is a value of the partition column, or a tuple of values for a
+    compound partitioning (in `partition_column` order). `inputs` provides the
+    relations the suite's views read as `{<input>}` (SQL text: a table, a
+    registered frame, a parenthesised subquery).
+
     One GX run per frame over all partitions; failures are attributed to
     partitions from the unexpected rows. Expectations that cannot be split
-    (aggregates, frames without the partition column) run partition by
+    (aggregates, frames without the partition columns) run partition by
     partition. Returns one PartitionValidation per partition, in input order.
     """
     suite = load_suite(suite) if isinstance(suite, str) else suite
-    pcol = suite.partition_column
-    if not pcol:
+    pcols = suite.partition_columns
+    if not pcols:
         raise SuiteError(f"suite {suite.name} declares no meta.lodestar.partition_column")
+    if len(pcols) > 1:
+        partitions = [tuple(p) for p in partitions]
+        if any(len(p) != len(pcols) for p in partitions):
+            raise ValueError(f"suite {suite.name}: a partition is a tuple of {pcols}")
     partitions = list(dict.fromkeys(partitions))
     if not partitions:
         return {}
+    with _Frames(con, suite, relation, partitions, inputs) as frames:
+        return _validate_partitions(con, suite, relation, partitions, frames, sample_size, inputs)
+
+
+def _validate_partitions(con, suite, relation, partitions, frames, sample_size, inputs):
+    pcols = suite.partition_columns
     known = set(partitions)
     problems: dict[Any, list[ExpectationOutcome]] = defaultdict(list)
     evaluated = 0
-    frames = _Frames(con, suite, relation, partitions)
     rows_df = frames.get(ROWS_FRAME)
     rows_per_partition = {p: 0 for p in partitions}
     if len(rows_df):
-        for value, count in rows_df.groupby(pcol, sort=False).size().items():
-            rows_per_partition[_norm(value)] = int(count)
+        for value, count in rows_df.groupby(list(pcols), sort=False).size().items():
+            parts = value if isinstance(value, tuple) else (value,)
+            key = _norm(parts[0]) if len(pcols) == 1 else tuple(_norm(v) for v in parts)
+            rows_per_partition[key] = int(count)
 
     per_partition: list[tuple[str, list[int]]] = []
     for frame, indexes in suite.frames().items():
@@ -641,7 +787,7 @@ def validate_partitions(
         batch = [i for i in indexes if _splittable(suite, i, df.columns)]
         rest = [i for i in indexes if i not in batch]
         result = validate_dataframe(df, suite, frame=frame, indexes=batch, sample_size=sample_size)
-        id_columns = [c for c in suite.frame_id_columns(frame) if c != pcol]
+        id_columns = [c for c in suite.frame_id_columns(frame) if c not in pcols]
         for outcome in result.outcomes:
             if outcome.success:
                 continue
@@ -654,8 +800,8 @@ def validate_partitions(
                     rest.append(outcome.index)
                 continue
             by_partition: dict[Any, list] = defaultdict(list)
-            for label, value in zip(unexpected, df.loc[unexpected, pcol], strict=True):
-                by_partition[_norm(value)].append(label)
+            for label, key in zip(unexpected, _partition_keys(df, unexpected, pcols), strict=True):
+                by_partition[key].append(label)
             strays = [label for p in list(by_partition) if p not in known for label in by_partition.pop(p)]
             if strays:  # a view that is not partition-local: blame every partition rather than none
                 for p in partitions:
@@ -676,11 +822,11 @@ def validate_partitions(
     for frame, indexes in per_partition:
         for p in partitions:
             try:
-                if pcol in frames.get(frame).columns:
-                    df = frames.get(frame)
-                    df = df[df[pcol].map(_norm) == p]
+                if set(pcols) <= set(frames.get(frame).columns):
+                    df = _rows_of(frames.get(frame), p, pcols)
                 else:  # recompute the view for this partition alone
-                    df = _Frames(con, suite, relation, [p]).get(frame)
+                    with _Frames(con, suite, relation, [p], inputs) as alone:
+                        df = alone.get(frame)
             except Exception as exc:
                 problems[p] += [
                     _broken_everywhere(suite, i, frame, f"view {frame} failed: {exc}") for i in indexes

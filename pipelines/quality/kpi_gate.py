@@ -47,7 +47,9 @@ def apply_gate(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, sources_by_kpi: dict[str, set[str]]
 ) -> GateSummary:
     ensure_gate_schema(con)
-    con.execute("create or replace temp table _kpi_sources (kpi_id varchar, source varchar, snapshot boolean)")
+    con.execute(
+        "create or replace temp table _kpi_sources (kpi_id varchar, source varchar, snapshot boolean)"
+    )
     rows = [
         (kpi.id, source, kpi.additivity == "snapshot")
         for kpi in catalog.kpis

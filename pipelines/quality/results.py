@@ -4,10 +4,11 @@
 recording a check for a day replaces that check's earlier row for the day
 (reference tables have partition_date NULL and are replaced the same way).
 Everything in a row except `run_id` and `checked_at` is a function of the data
-and the suites (details_json is serialised with sorted keys), so re-checking
-unchanged data gives identical rows apart from those two columns: a publisher
-that wants byte-identical output for unchanged data leaves them out or keeps
-the previous values when the rest is equal.
+and the suites (details_json is serialised with sorted keys). When the new
+outcome equals the recorded one in every other column, the recorded row is
+kept as it is, `run_id` and `checked_at` included: re-checking unchanged data
+leaves the table, and so the published bytes, unchanged. `checked_at` is
+therefore when the outcome last changed, not when it was last confirmed.
 """
 
 from __future__ import annotations
@@ -87,11 +88,25 @@ def _frame(outcomes: list[CheckOutcome], run_id: str | None, checked_at: datetim
     return pd.DataFrame(rows, columns=list(DQ_COLUMNS))
 
 
+# Columns that make up an outcome; a recorded row equal in all of them is kept as it is.
+_OUTCOME_COLUMNS = (
+    "asset",
+    "passed",
+    "severity",
+    "rows_checked",
+    "unexpected_count",
+    "reason",
+    "details_json",
+)
+
+
 def record_results(con, outcomes: Iterable[CheckOutcome], run_id: str | None = None) -> int:
     """Write outcomes to `audit.dq_results`, replacing each check's earlier row for the same day.
 
+    An earlier row whose outcome is unchanged (same asset, passed, severity,
+    counts, reason and details) is kept, with its run_id and checked_at.
     Runs in one transaction (its own, or the caller's when one is open).
-    Returns the number of rows written.
+    Returns the number of (check, day) outcomes recorded, unchanged ones included.
     """
     outcomes = list(outcomes)
     if not outcomes:
@@ -106,20 +121,28 @@ def record_results(con, outcomes: Iterable[CheckOutcome], run_id: str | None = N
             con.execute("begin transaction")
         except Exception:  # the caller's transaction is open: write inside it
             own_transaction = False
+        changed = " or ".join(f"d.{c} is distinct from n.{c}" for c in _OUTCOME_COLUMNS)
         con.execute(
             f"""
             delete from audit.dq_results as d
-            using (select distinct check_name, partition_date from {staged}) as n
-            where d.check_name = n.check_name and d.partition_date is not distinct from n.partition_date
+            using {staged} as n
+            where d.check_name = n.check_name
+              and d.partition_date is not distinct from cast(n.partition_date as date)
+              and ({changed})
             """
         )
         columns = ", ".join(DQ_COLUMNS)
         con.execute(
             f"""
             insert into audit.dq_results ({columns})
-            select check_name, asset, cast(partition_date as date), passed, severity, rows_checked,
-                   unexpected_count, reason, details_json, run_id, checked_at
-            from {staged}
+            select n.check_name, n.asset, cast(n.partition_date as date), n.passed, n.severity,
+                   n.rows_checked, n.unexpected_count, n.reason, n.details_json, n.run_id, n.checked_at
+            from {staged} as n
+            where not exists (
+                select 1 from audit.dq_results as d
+                where d.check_name = n.check_name
+                  and d.partition_date is not distinct from cast(n.partition_date as date)
+            )
             """
         )
         if own_transaction:

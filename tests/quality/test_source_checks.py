@@ -393,9 +393,15 @@ def test_results_are_recorded_and_replaced_on_rerun(con):
     assert second == [(days[0], True, "r1"), (days[1], True, "r2")]
 
     before = _dq_rows(con)
+    whole = con.execute("select * from audit.dq_results order by partition_date").fetchall()
     record_results(con, check_source_partitions(con, "orders", days), run_id="r3")
-    assert _dq_rows(con) == before, "unchanged data gives identical rows apart from run_id and checked_at"
-    assert con.execute("select count(*), count(distinct run_id) from audit.dq_results").fetchone() == (2, 1)
+    assert _dq_rows(con) == before
+    # unchanged outcomes keep their rows whole, run_id and checked_at included
+    assert con.execute("select * from audit.dq_results order by partition_date").fetchall() == whole
+    assert con.execute("select run_id from audit.dq_results order by partition_date").fetchall() == [
+        ("r1",),
+        ("r2",),
+    ]
 
 
 def test_quarantine_summary(con, tmp_path):
