@@ -2,13 +2,25 @@
 -- USD per unit for every currency and day: the rate of that day or the latest
 -- earlier one up to 7 days old (SPEC §3). No row: no usable rate, the amount
 -- is not converted (it is quarantined, never guessed). USD is always 1.
-with currencies as (
+-- The grid starts at the first day of the first partition's month, so budget
+-- months (converted at their first day) are covered too. Rates stay exact
+-- DECIMAL(18,8) as delivered.
+with days as (
+    select cast(day as date) as day
+    from range(
+        cast(date_trunc('month', date '{{ env_var("LODESTAR_START_DATE", "2024-01-01") }}') as date),
+        (select max(day) from {{ ref('int_calendar') }}) + interval 1 day,
+        interval 1 day
+    ) as days(day)
+),
+
+currencies as (
     select distinct currency from {{ ref('stg_finance__fx_rates') }} where currency <> 'USD'
 ),
 
 grid as (
-    select calendar.day, currencies.currency
-    from {{ ref('int_calendar') }} as calendar
+    select days.day, currencies.currency
+    from days
     cross join currencies
 ),
 
@@ -19,9 +31,9 @@ rated as (
         on grid.currency = rates.currency and grid.day >= rates.rate_date
 )
 
-select day, currency, cast(usd_per_unit as double) as usd_per_unit, rate_date
+select day, currency, cast(usd_per_unit as decimal(18, 8)) as usd_per_unit, rate_date
 from rated
 where rate_date >= day - 7
 union all
-select day, 'USD', 1.0, day
-from {{ ref('int_calendar') }}
+select day, 'USD', cast(1 as decimal(18, 8)), day
+from days

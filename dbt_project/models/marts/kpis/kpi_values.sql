@@ -2,68 +2,175 @@
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
-        unique_key=['as_of_date'],
+        unique_key=['kpi_id', 'as_of_date'],
         on_schema_change='fail',
+        pre_hook="{% if is_incremental() %}
+            delete from {{ this }} as target
+            using ({{ kpi_recompute_plan() }}) as plan
+            where target.kpi_id = plan.kpi_id and target.as_of_date >= plan.recompute_from
+        {% endif %}",
     )
 }}
 -- Every KPI for every day D, window W ending on D and slice (SPEC §4), in the
--- long shape BI reads. Ratios are ratios of the window's sums; additive KPIs
--- are 0 over a window without events; a ratio without denominator gives no row.
--- Incremental: only as_of_dates from recompute_from() on are rebuilt.
-with windows as (
-    select *
-    from {{ ref('int_kpi_windows') }}
-    {% if is_incremental() %}where as_of_date >= {{ recompute_from() }}{% endif %}
+-- long shape BI reads:
+--   additive   (int_kpi_daily_parts, kind additive): the window's sum; 0 over a
+--              window without events (the total every day, a dimension slice
+--              from the first day it was seen);
+--   ratio      (int_kpi_daily_parts, kind ratio): window Σ numerator / window
+--              Σ denominator, never a mean of daily ratios; no row unless the
+--              window's denominator is positive;
+--   percentile (int_kpi_daily_samples): continuous quantile of the window's raw
+--              samples; no row without samples;
+--   snapshot   (int_kpi_daily_snapshots): the state at the end of D, the same
+--              value in all five windows;
+--   derived    (int_kpi_derived__*): revenue_per_fte, from windowed net revenue
+--              and the headcount snapshot.
+-- Window sums are differences of per-slice cumulative sums (exact decimals):
+-- Σ over [start, D] = cum(D) − cum(start − 1), found with ASOF joins, so the
+-- cost is linear in days × slices, and a day-by-day run, a range run and a
+-- full refresh give identical values.
+--
+-- Incremental: each KPI is rebuilt for the as_of_dates from its own
+-- recompute_from (kpi_recompute_plan: the earliest event day the run's
+-- extracts touched in that KPI's sources) on; the pre-hook deletes exactly
+-- those (KPI, day) rows first, so a row that should no longer exist (a ratio
+-- that lost its denominator) disappears. Everything else stays untouched.
+with plan as (
+    {% if is_incremental() %}
+    {{ kpi_recompute_plan() }}
+    {% else %}
+    select cast(null as varchar) as kpi_id, cast(null as date) as recompute_from
+    {% endif %}
 ),
 
-parts as (
+windows as (
     select *
+    from {{ ref('int_kpi_windows') }}
+    {% if is_incremental() %}where as_of_date >= (select min(recompute_from) from plan){% endif %}
+),
+
+parts_slices as (
+    select kpi_id, kind, dimension, dimension_value, min(day) as first_day
     from {{ ref('int_kpi_daily_parts') }}
-    where day >= (select min(window_start) from windows)
+    group by all
+),
+
+cumulative as (
+    select
+        kpi_id,
+        dimension,
+        dimension_value,
+        day,
+        sum(numerator) over running as cum_numerator,
+        sum(denominator) over running as cum_denominator
+    from {{ ref('int_kpi_daily_parts') }}
+    window running as (
+        partition by kpi_id, dimension, dimension_value
+        order by day
+        rows between unbounded preceding and current row
+    )
+),
+
+-- every slice for every window to build: the total every day, a dimension
+-- value from the first day it was seen
+parts_spine as (
+    select
+        slices.kpi_id, slices.kind, slices.dimension, slices.dimension_value,
+        windows.as_of_date, windows."window", windows.window_start
+    from parts_slices as slices
+    inner join windows
+        on slices.dimension = 'all' or windows.as_of_date >= slices.first_day
+    where {{ kpi_in_plan('slices.kpi_id', 'windows.as_of_date') }}
 ),
 
 windowed as (
     select
-        parts.kpi_id,
-        parts.kind,
-        windows.as_of_date,
-        windows."window",
-        parts.dimension,
-        parts.dimension_value,
-        sum(parts.numerator) as numerator,
-        sum(parts.denominator) as denominator
-    from windows
-    inner join parts
-        on parts.day between windows.window_start and windows.as_of_date
-    group by all
-),
-
--- additive KPIs have a row (0 when nothing happened) for every slice ever seen
-additive_spine as (
-    select slices.kpi_id, slices.kind, windows.as_of_date, windows."window", slices.dimension, slices.dimension_value
-    from (select distinct kpi_id, kind, dimension, dimension_value
-          from {{ ref('int_kpi_daily_parts') }} where kind = 'additive') as slices
-    cross join windows
+        spine.kpi_id,
+        spine.kind,
+        spine.as_of_date,
+        spine."window",
+        spine.dimension,
+        spine.dimension_value,
+        coalesce(upto.cum_numerator, 0) - coalesce(before.cum_numerator, 0) as numerator,
+        coalesce(upto.cum_denominator, 0) - coalesce(before.cum_denominator, 0) as denominator
+    from parts_spine as spine
+    asof left join cumulative as upto
+        on upto.kpi_id = spine.kpi_id
+        and upto.dimension = spine.dimension
+        and upto.dimension_value = spine.dimension_value
+        and upto.day <= spine.as_of_date
+    asof left join cumulative as before
+        on before.kpi_id = spine.kpi_id
+        and before.dimension = spine.dimension
+        and before.dimension_value = spine.dimension_value
+        and before.day < spine.window_start
 ),
 
 additive as (
     select
-        spine.kpi_id, spine.as_of_date, spine."window", spine.dimension, spine.dimension_value,
-        coalesce(windowed.numerator, 0) as value,
-        coalesce(windowed.numerator, 0) as numerator,
+        kpi_id, as_of_date, "window", dimension, dimension_value,
+        cast(numerator as double) as value,
+        cast(numerator as double) as numerator,
         cast(null as double) as denominator
-    from additive_spine as spine
-    left join windowed using (kpi_id, as_of_date, "window", dimension, dimension_value)
+    from windowed
+    where kind = 'additive'
 ),
 
 ratios as (
     select
         kpi_id, as_of_date, "window", dimension, dimension_value,
-        numerator / denominator as value,
-        numerator,
-        denominator
+        cast(numerator as double) / cast(denominator as double) as value,
+        cast(numerator as double) as numerator,
+        cast(denominator as double) as denominator
     from windowed
     where kind = 'ratio' and denominator > 0
+),
+
+samples as (
+    select * from {{ ref('int_kpi_daily_samples') }}
+),
+
+percentile_windows as (
+    select *
+    from windows
+    {% if is_incremental() %}
+    where as_of_date >= (select min(recompute_from) from plan where kpi_id in (select kpi_id from samples))
+    {% endif %}
+),
+
+percentiles as (
+    select
+        samples.kpi_id,
+        windows.as_of_date,
+        windows."window",
+        samples.dimension,
+        samples.dimension_value,
+        {{ kpi_window_quantile('samples.sample', 'samples.quantile') }} as value,
+        cast(null as double) as numerator,
+        cast(null as double) as denominator
+    from percentile_windows as windows
+    inner join samples
+        on samples.day between windows.window_start and windows.as_of_date
+    group by samples.kpi_id, windows.as_of_date, windows."window", samples.dimension, samples.dimension_value
+),
+
+snapshots as (
+    select
+        snapshots.kpi_id, windows.as_of_date, windows."window", snapshots.dimension, snapshots.dimension_value,
+        snapshots.value, snapshots.numerator, snapshots.denominator
+    from windows
+    inner join {{ ref('int_kpi_daily_snapshots') }} as snapshots
+        on snapshots.day = windows.as_of_date
+),
+
+derived as (
+    select
+        derived.kpi_id, derived.as_of_date, derived."window", derived.dimension, derived.dimension_value,
+        cast(derived.value as double) as value,
+        cast(derived.numerator as double) as numerator,
+        cast(derived.denominator as double) as denominator
+    from {{ ref('int_kpi_derived__revenue_per_fte') }} as derived
+    inner join windows using (as_of_date, "window")
 )
 
 select kpi_id, as_of_date, "window", dimension, dimension_value, value, numerator, denominator
@@ -71,3 +178,9 @@ from additive
 union all
 select kpi_id, as_of_date, "window", dimension, dimension_value, value, numerator, denominator
 from ratios
+{% for part in ['percentiles', 'snapshots', 'derived'] %}
+union all
+select kpi_id, as_of_date, "window", dimension, dimension_value, value, numerator, denominator
+from {{ part }}
+where {{ kpi_in_plan('kpi_id', 'as_of_date') }}
+{% endfor %}

@@ -1,0 +1,14 @@
+{#
+  The continuous quantiles percentile KPIs may take (SPEC §4: median and p90).
+  kpi_values computes them all in one pass per window (one sort) and picks the
+  KPI's own; kpi_samples() rejects a level not listed here.
+#}
+{% macro kpi_quantile_levels() -%}
+    {{ return([0.5, 0.9]) }}
+{%- endmacro %}
+
+{# The window's continuous quantile of `sample` at the row's own `quantile` level. #}
+{% macro kpi_window_quantile(sample, quantile) -%}
+    {%- set levels = kpi_quantile_levels() | join(', ') -%}
+    quantile_cont({{ sample }}, [{{ levels }}])[list_position([{{ levels }}], any_value({{ quantile }}))]
+{%- endmacro %}

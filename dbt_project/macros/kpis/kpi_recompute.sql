@@ -1,0 +1,136 @@
+{#
+  Per-KPI incremental recompute plan (SPEC §4, issue 4).
+
+  A run for extract days [LODESTAR_RANGE_START, LODESTAR_RANGE_END] (A..B)
+  must recompute every KPI value whose window contains an event day that
+  changed, and nothing else. A change on event day E moves trailing windows up
+  to E+27, period-to-date windows to the period's end and snapshots from E on,
+  so a KPI is recomputed for every as_of_date >= E, where E is the earliest
+  event day the range touched *in the sources that KPI reads*:
+
+    recompute_from(kpi) = least(A, min over the KPI's sources of
+        - raw.ingest_log.min_event_date of the range's extracts (the new rows
+          and the rows a re-delivered file replaced), and
+        - the earliest event date of every stored version of each key the
+          range's extracts delivered (a version that moved an event later
+          still changes its old day))
+
+  The KPI's sources come from the dbt graph: models with meta.kpis, walked
+  upstream to the raw sources (the same derivation the quality gate uses,
+  pipelines/quality/lineage.py). So a customer update dated years back
+  recomputes customer_acquisition_cost only, not every KPI. Event dates are
+  the DATE/TIMESTAMPTZ columns of the raw source other than its version
+  column, at their business day. Without a range every KPI is recomputed
+  from LODESTAR_START_DATE.
+
+  Reference files (budget, chart of accounts) have no extract day: a change
+  to them is not detected here; rebuild with --full-refresh after changing one.
+#}
+
+{# {kpi_id: [raw source names]} from meta.kpis + lineage. #}
+{% macro kpi_source_map() -%}
+    {%- set result = {} -%}
+    {%- if execute -%}
+        {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.config.meta.get('kpis') -%}
+            {%- set found = [] -%}
+            {%- do _kpi_upstream_sources(node.unique_id, found, []) -%}
+            {%- for kpi in node.config.meta['kpis'] -%}
+                {%- do result.update({kpi: (result.get(kpi, []) + found) | unique | sort | list}) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(result) }}
+{%- endmacro %}
+
+{% macro _kpi_upstream_sources(unique_id, found, seen) -%}
+    {%- if unique_id not in seen -%}
+        {%- do seen.append(unique_id) -%}
+        {%- set src = graph.sources.get(unique_id) -%}
+        {%- if src -%}
+            {%- if src.source_name == 'raw' and src.name not in found -%}{%- do found.append(src.name) -%}{%- endif -%}
+        {%- else -%}
+            {%- set node = graph.nodes.get(unique_id) -%}
+            {%- for parent in (node.depends_on.nodes if node else []) -%}
+                {%- do _kpi_upstream_sources(parent, found, seen) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{# (source, from_day): earliest event day the range's extracts touched, per raw source. #}
+{% macro kpi_changed_sources(range_start, range_end) -%}
+    select source, min(min_event_date) as from_day
+    from raw.ingest_log
+    where extract_date between date '{{ range_start }}' and date '{{ range_end }}'
+    group by source
+    {%- if execute %}
+    {%- for src in graph.sources.values() if src.source_name == 'raw' and src.meta.get('key') %}
+        {%- set relation = src.schema ~ '.' ~ (src.identifier or src.name) -%}
+        {%- set key = src.meta['key'] | join(', ') -%}
+        {%- set version_column = src.meta.get('version_column') -%}
+        {%- set events = [] -%}
+        {%- for column in src.columns.values() if column.name != version_column -%}
+            {%- if column.data_type == 'DATE' -%}
+                {%- do events.append('v.' ~ column.name) -%}
+            {%- elif column.data_type == 'TIMESTAMPTZ' -%}
+                {%- do events.append(business_day('v.' ~ column.name)) -%}
+            {%- endif -%}
+        {%- endfor %}
+        {%- if events %}
+    union all
+    select '{{ src.name }}' as source, min(least({{ events | join(', ') }})) as from_day
+    from {{ relation }} as v
+    semi join (
+        select distinct {{ key }}
+        from {{ relation }}
+        where _extract_date between date '{{ range_start }}' and date '{{ range_end }}'
+    ) as delivered using ({{ key }})
+        {%- endif %}
+    {%- endfor %}
+    {%- endif %}
+{%- endmacro %}
+
+{# (kpi_id, recompute_from) for every KPI of the models' meta. #}
+{% macro kpi_recompute_plan() -%}
+    {%- set range_start = env_var('LODESTAR_RANGE_START', '') -%}
+    {%- set range_end = env_var('LODESTAR_RANGE_END', '') -%}
+    {%- set sources = kpi_source_map() -%}
+    {%- set pairs = [] -%}
+    {%- for kpi, kpi_sources in sources.items() | sort -%}
+        {%- for src in (kpi_sources or [none]) -%}
+            {%- do pairs.append("('" ~ kpi ~ "', " ~ ("'" ~ src ~ "'" if src else "null") ~ ")") -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if not pairs -%}{%- do pairs.append("(null, null)") -%}{%- endif -%}
+    {%- if range_start and range_end %}
+    with changed as (
+        {{ kpi_changed_sources(range_start, range_end) }}
+    ),
+
+    kpi_sources (kpi_id, source) as (values {{ pairs | join(', ') }})
+
+    select kpi_sources.kpi_id, least(date '{{ range_start }}', min(changed.from_day)) as recompute_from
+    from kpi_sources
+    left join changed using (source)
+    where kpi_sources.kpi_id is not null
+    group by kpi_sources.kpi_id
+    {%- else %}
+    select kpi_id, date '{{ env_var("LODESTAR_START_DATE", "2024-01-01") }}' as recompute_from
+    from (values {{ pairs | join(', ') }}) as kpi_sources (kpi_id, source)
+    where kpi_id is not null
+    group by kpi_id
+    {%- endif %}
+{%- endmacro %}
+
+{#
+  In kpi_values: true for the (KPI, as_of_date) pairs this run builds, i.e.
+  as_of_date >= the KPI's recompute_from in the `plan` CTE; always true on a
+  full build.
+#}
+{% macro kpi_in_plan(kpi_id, as_of_date) -%}
+    {%- if is_incremental() -%}
+    exists (select 1 from plan where plan.kpi_id = {{ kpi_id }} and {{ as_of_date }} >= plan.recompute_from)
+    {%- else -%}
+    true
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,66 @@
+{#
+  State at the end of each calendar day as a running sum of +/- deltas
+  (snapshot KPIs, SPEC §4): e.g. a ticket adds +1 on the day it opens and -1 on
+  the day it is resolved, so the balance on D is the backlog at the end of D.
+  No rows x days explosion: deltas are summed per day and slice, then
+  accumulated over the calendar.
+
+  - Deltas dated before the first calendar day are folded into the opening
+    balance of the first day (an employee hired before the first partition
+    counts from day one); deltas after the last loaded day are not reached.
+  - The total slice ('all'/'all') has a row for every calendar day, even with
+    no deltas at all (a balance of 0). A dimension slice has rows from the day
+    of its first delta on: the rows of a day never depend on data of later
+    days, so incremental and full runs agree.
+
+  Returns: day, dimension, dimension_value, balance (DECIMAL(38,10), exact).
+#}
+{% macro kpi_running_balance(relation, day, delta, dimensions=[], where='true') -%}
+    with _events as (
+        select
+            greatest({{ day }}, (select min(day) from {{ ref('int_calendar') }})) as _day,
+            *
+        from {{ relation }}
+        where ({{ where }}) and {{ day }} is not null
+    ),
+
+    _deltas as (
+        select
+            _day as day,
+            {{ slice_columns(dimensions) }},
+            sum(cast({{ delta }} as decimal(38, 10))) as delta
+        from _events
+        group by grouping sets ((_day){% for d in dimensions %}, (_day, {{ d }}){% endfor %})
+    ),
+
+    _slices as (
+        select dimension, dimension_value, min(day) as first_day
+        from _deltas
+        group by all
+        union all
+        select 'all', 'all', cast(null as date)
+        where not exists (select 1 from _deltas where dimension = 'all')
+    ),
+
+    _grid as (
+        select calendar.day, _slices.dimension, _slices.dimension_value
+        from {{ ref('int_calendar') }} as calendar
+        inner join _slices
+            on _slices.dimension = 'all' or calendar.day >= _slices.first_day
+    )
+
+    select
+        _grid.day,
+        _grid.dimension,
+        _grid.dimension_value,
+        sum(coalesce(_deltas.delta, 0)) over (
+            partition by _grid.dimension, _grid.dimension_value
+            order by _grid.day
+            rows between unbounded preceding and current row
+        ) as balance
+    from _grid
+    left join _deltas
+        on _deltas.day = _grid.day
+        and _deltas.dimension = _grid.dimension
+        and _deltas.dimension_value = _grid.dimension_value
+{%- endmacro %}

@@ -1,0 +1,21 @@
+{{ config(materialized='table') }}
+-- General-ledger lines with their account type (chart of accounts) and USD
+-- amounts at the rate of posted_on. Lines without a usable FX rate have
+-- fx_missing = true and count nowhere.
+select
+    lines.journal_id,
+    lines.line_number,
+    lines.posted_on,
+    lines.account_code,
+    accounts.account_type,
+    lines.cost_center,
+    lines.currency,
+    lines.debit,
+    lines.credit,
+    fx.usd_per_unit is null as fx_missing,
+    {{ to_usd('lines.debit') }} as debit_usd,
+    {{ to_usd('lines.credit') }} as credit_usd
+from {{ ref('stg_finance__gl_journal_lines') }} as lines
+left join {{ ref('stg_finance__chart_of_accounts') }} as accounts
+    on accounts.account_code = lines.account_code
+{{ fx_join('lines', 'currency', 'posted_on') }}
