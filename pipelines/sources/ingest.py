@@ -110,12 +110,15 @@ def _volume_history(con: duckdb.DuckDBPyConnection, source: str, before: date) -
     return [r[0] for r in reversed(rows)]
 
 
-def _volume_problem(history: list[int], rows: int) -> str | None:
+def _volume_problem(history: list[int], rows: int, every_day: bool) -> str | None:
     recent = history[-VOLUME_HISTORY:]
     if len(recent) < VOLUME_MIN_HISTORY:
         return None
     median = statistics.median(recent)
-    low, high = median / VOLUME_FACTOR, median * VOLUME_FACTOR
+    # A quiet day is normal for a source that only sends changes: only a
+    # flood is suspicious there. An every-day source must also not run dry.
+    low = median / VOLUME_FACTOR if every_day else 0
+    high = median * VOLUME_FACTOR
     if low <= rows <= high:
         return None
     return (
@@ -218,7 +221,7 @@ def _ingest_files(
         elif retyped.get(day):
             column = retyped[day][0]
             block(day, path, f"column {column}: no value parses as {table.columns[column].type}")
-        elif source and (problem := _volume_problem(history, rows)):
+        elif source and (problem := _volume_problem(history, rows, every_day)):
             block(day, path, problem)
         elif rows:
             history.append(rows)
