@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
 # The demo: data from LODESTAR_START_DATE (default 2024-01-01) to DEMO_END at a small scale.
 DEMO_END ?= 2026-11-23
@@ -26,6 +26,7 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
 	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 
+run: export DAGSTER_HOME := $(DAGSTER_HOME)
 run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/lodestar generate --end $(DEMO_END) --scale $(DEMO_SCALE)
 	$(BIN)/lodestar run --end $(DEMO_END); code=$$?; [ $$code -le 2 ] || exit $$code
@@ -38,6 +39,7 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e" -n 2 --dist loadgroup
 
+dev: export DAGSTER_HOME := $(DAGSTER_HOME)
 dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml
 
