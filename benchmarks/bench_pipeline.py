@@ -66,7 +66,9 @@ def bench_ingest(settings: Settings, days: list[date]) -> None:
         total_rows, total_seconds = total_rows + rows, total_seconds + seconds
         print(f"  ingest {source.name:<18} {rows:>9,} rows {seconds:6.2f} s {rows / seconds:>10,.0f} rows/s")
     con.close()
-    print(f"  ingest all sources      {total_rows:>9,} rows {total_seconds:6.2f} s {total_rows / total_seconds:>10,.0f} rows/s")
+    print(
+        f"  ingest all sources      {total_rows:>9,} rows {total_seconds:6.2f} s {total_rows / total_seconds:>10,.0f} rows/s"
+    )
 
 
 def main() -> None:
@@ -86,7 +88,9 @@ def main() -> None:
     print(f"  {sum(counts.values()):,} landing rows")
 
     print("ingestion alone (no Dagster, no checks):")
-    bench_ingest(settings_for(root / "ingest", landing, first), [first + timedelta(days=i) for i in range(365)])
+    bench_ingest(
+        settings_for(root / "ingest", landing, first), [first + timedelta(days=i) for i in range(365)]
+    )
 
     year = settings_for(root / "year", landing, first)
     timed(f"one-year single-run backfill {first}..{last}", results, lambda: run(year, first, last))
@@ -95,8 +99,11 @@ def main() -> None:
 
     week_start = last - timedelta(days=6)
     base = settings_for(root / "base", landing, first)
-    timed(f"prepare: backfill {first}..{week_start - timedelta(days=1)}", results,
-          lambda: run(base, first, week_start - timedelta(days=1)))
+    timed(
+        f"prepare: backfill {first}..{week_start - timedelta(days=1)}",
+        results,
+        lambda: run(base, first, week_start - timedelta(days=1)),
+    )
     single = settings_for(root / "single", landing, first)
     daily = settings_for(root / "daily", landing, first)
     for target in (single, daily):
@@ -112,7 +119,10 @@ def main() -> None:
 
     timed(f"week {week_start}..{last} as seven daily runs", results, per_day)
     seconds = dict(results)
-    ratio = seconds[f"week {week_start}..{last} as seven daily runs"] / seconds[f"week {week_start}..{last} as one run"]
+    ratio = (
+        seconds[f"week {week_start}..{last} as seven daily runs"]
+        / seconds[f"week {week_start}..{last} as one run"]
+    )
     print(f"single-run backfill is {ratio:.1f}x faster than run-per-day for one week")
     shutil.rmtree(root, ignore_errors=True)
 

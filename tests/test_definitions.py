@@ -37,7 +37,11 @@ def test_definitions_load_with_every_asset_check_job_schedule_and_sensor():
 def test_sources_share_one_daily_partitions_definition_and_run_ranges_in_one_run():
     defs = build_definitions()
     graph = defs.resolve_asset_graph()
-    partitioned = {k.to_user_string(): graph.get(k) for k in graph.materializable_asset_keys if graph.get(k).is_partitioned}
+    partitioned = {
+        k.to_user_string(): graph.get(k)
+        for k in graph.materializable_asset_keys
+        if graph.get(k).is_partitioned
+    }
     assert set(partitioned) == {f"raw/{name}" for name in load_contract().sources}
     assert len({node.partitions_def for node in partitioned.values()}) == 1
     for node in partitioned.values():

@@ -39,8 +39,10 @@ def okr_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         except ValueError as exc:
             raise dg.Failure(description=f"The KPI catalog is invalid: {exc}") from exc
         files = okr_files(settings.okrs)
+        if not files:  # no OKRs defined yet: nothing to score, KPIs still publish
+            context.log.warning(f"no OKR sets in {settings.okrs}: the OKR marts will be empty")
         try:
-            sets = load_okr_sets(settings.okrs, catalog)
+            sets = load_okr_sets(settings.okrs, catalog) if files else []
         except OkrValidationError as exc:
             listing = "\n".join(f"- {e}" for e in exc.errors)
             raise dg.Failure(

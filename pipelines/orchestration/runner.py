@@ -93,7 +93,11 @@ def execute_range(settings: Settings, start: date, end: date):
                 "dagster/asset_partition_range_end": end.isoformat(),
             },
             # step starts/ends and warnings as progress; per-event debug lines would drown them
-            run_config={"loggers": {"console": {"config": {"log_level": os.environ.get("LODESTAR_LOG_LEVEL", "INFO")}}}},
+            run_config={
+                "loggers": {
+                    "console": {"config": {"log_level": os.environ.get("LODESTAR_LOG_LEVEL", "INFO")}}
+                }
+            },
             raise_on_error=False,
         )
 

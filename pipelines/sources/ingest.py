@@ -240,7 +240,9 @@ def _ingest_files(
     con.execute("create or replace temp table _days (day date)")
     con.executemany("insert into _days values (?)", [(d,) for d in loaded])
     # Reference files have no extract day (NULL): compare through a sentinel.
-    day_filter = "coalesce(_extract_date, date '0001-01-01') in (select coalesce(day, date '0001-01-01') from _days)"
+    day_filter = (
+        "coalesce(_extract_date, date '0001-01-01') in (select coalesce(day, date '0001-01-01') from _days)"
+    )
     con.execute("begin transaction")
     try:
         min_events: dict = {}

@@ -48,6 +48,7 @@ def _range_env(context: dg.AssetExecutionContext) -> dict[str, str]:
 
 def dbt_model_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     manifest = ensure_manifest()
+
     @dbt_assets(
         manifest=manifest,
         select="tag:kpi",

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-from datetime import date
+import subprocess
+import sys
+from datetime import date, timedelta
 
 import duckdb
 import pytest
@@ -185,3 +188,59 @@ def test_okr_progress_is_published_for_the_loaded_days(demo):
     )
     assert [r[0] for r in rows] == ["e2e-csat-chat", "e2e-gmv-28d", "e2e-on-time"]
     assert all((n, first, last) == (91, START, END) for _, n, first, last in rows)
+
+
+def test_amounts_without_fx_rate_are_listed_not_guessed(pipeline_copy):
+    settings = pipeline_copy
+    first, last = date(2024, 3, 11), date(2024, 3, 20)
+    gmv_before = published(
+        settings,
+        """select value from kpi_values where kpi_id = 'gmv' and as_of_date = ?
+                     and "window" = 'day' and dimension = 'all'""",
+        [last],
+    )
+    for offset in range((last - first).days + 1):  # re-deliver the rates with USD only
+        extract = settings.landing / "fx_rates" / f"{first + timedelta(days=offset)}.csv"
+        if extract.exists():
+            lines = extract.read_text().splitlines()
+            extract.write_text("\n".join([lines[0], *[x for x in lines[1:] if ",USD," in x]]) + "\n")
+    run(settings, first, last)
+    rows = published(settings, "select source, currency, rate_day, reason from fx_quarantine")
+    assert rows and {r[0] for r in rows} <= {"orders", "gl_journal_lines", "invoices", "marketing_spend"}
+    # the 7-day look-back (D-7 included) bridges from the last day with real rates
+    last_rates = max(
+        date.fromisoformat(p.stem)
+        for p in (settings.landing / "fx_rates").glob("*.csv")
+        if date.fromisoformat(p.stem) < first
+    )
+    assert {r[2] for r in rows} == {
+        last_rates + timedelta(days=n) for n in range(8, (last - last_rates).days + 1)
+    }
+    assert all(r[1] != "USD" for r in rows)
+    assert all(r[3] == f"no {r[1]} rate on {r[2]} or the 7 days before" for r in rows)
+    gmv_after = published(
+        settings,
+        """select value from kpi_values where kpi_id = 'gmv' and as_of_date = ?
+                     and "window" = 'day' and dimension = 'all'""",
+        [last],
+    )
+    assert gmv_after[0][0] < gmv_before[0][0]  # unconverted orders count nowhere
+
+
+def test_readers_of_the_published_marts_see_no_error_and_only_complete_versions_during_a_run(pipeline_copy):
+    settings = pipeline_copy
+    stop = settings.published.parent / "stop-readers"
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.e2e.marts_reader", str(settings.published_marts), mode, str(stop)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for mode in ("hold", "reconnect")
+    ]
+    run(settings, date(2024, 3, 30), END)
+    stop.touch()
+    for reader in readers:
+        report = json.loads(reader.communicate(timeout=60)[0])
+        assert report["queries"] > 10
+        assert report["errors"] == [] and report["incomplete"] == []

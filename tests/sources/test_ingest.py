@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from pipelines.sources.contract import load_contract
-from pipelines.sources.ingest import ensure_schema, ingest_partition, ingest_reference
+from pipelines.sources.ingest import ensure_schema, ingest_days, ingest_partition, ingest_reference
 from pipelines.warehouse import connect
 from tests.factories import valid_row, write_csv, write_extract
 
@@ -305,3 +305,18 @@ def test_min_event_date_covers_late_changes(env):
         [valid_row("orders", later, ordered_at=f"{DAY}T10:00:00+00:00", status="cancelled")],
     )
     assert ingest(con, landing, "orders", later).min_event_date == DAY
+
+
+def test_a_quiet_day_of_a_changes_only_source_is_not_a_volume_outlier(env):
+    con, landing = env
+    days = [DAY + timedelta(days=i) for i in range(9)]
+    for offset, day in enumerate(days):
+        count = 1 if offset == 8 else 20  # the last day brings a single change
+        write_extract(
+            landing,
+            "customers",
+            day,
+            [valid_row("customers", day, customer_id=f"C{offset}-{i}") for i in range(count)],
+        )
+    results = ingest_days(con, CONTRACT, CONTRACT.sources["customers"], landing, days, "UTC")
+    assert [r.status for r in results] == ["loaded"] * 9
