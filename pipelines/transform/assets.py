@@ -11,6 +11,7 @@ model and day — 45 models x 1,000 days is minutes of pure bookkeeping on a
 backfill — for no gain: the daily partitions live on the source assets.
 """
 
+import shutil
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,6 +50,15 @@ def _range_env(context: dg.AssetExecutionContext) -> dict[str, str]:
 def dbt_model_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     manifest = ensure_manifest()
 
+    def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        """One `dbt build` of the asset's selection for the run's range."""
+        with dbt_environment(settings, **_range_env(context)):
+            invocation = dbt.cli(["build"], context=context)
+            yield from invocation.stream()
+        # Each invocation writes its own target folder; a daily schedule would
+        # pile them up. Kept only when the build failed (raised above).
+        shutil.rmtree(invocation.target_path, ignore_errors=True)
+
     @dbt_assets(
         manifest=manifest,
         select="tag:kpi",
@@ -56,8 +66,7 @@ def dbt_model_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         dagster_dbt_translator=TRANSLATOR,
     )
     def kpi_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        with dbt_environment(settings, **_range_env(context)):
-            yield from dbt.cli(["build"], context=context).stream()
+        yield from _build(context, dbt)
 
     @dbt_assets(
         manifest=manifest,
@@ -66,7 +75,6 @@ def dbt_model_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         dagster_dbt_translator=TRANSLATOR,
     )
     def okr_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        with dbt_environment(settings, **_range_env(context)):
-            yield from dbt.cli(["build"], context=context).stream()
+        yield from _build(context, dbt)
 
     return [kpi_models, okr_models]
