@@ -54,3 +54,20 @@ def working_db(settings: Settings, log=None) -> Iterator[duckdb.DuckDBPyConnecti
         yield con
     finally:
         con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All-or-nothing writes: a new transaction committed on success and rolled
+    back on error, or, when the caller already has one open, simply inside it."""
+    try:
+        con.execute("begin transaction")
+    except duckdb.TransactionException:  # the caller's transaction is open: write inside it
+        yield
+        return
+    try:
+        yield
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")

@@ -40,6 +40,7 @@ from pipelines.okrs.catalog import Catalog, Kpi
 from pipelines.quality import gx_runner
 from pipelines.quality.gx_runner import ExpectationOutcome, PartitionValidation
 from pipelines.quality.source_checks import REASON_MAX, CheckOutcome
+from pipelines.warehouse import transaction
 
 SUITE = "kpi_values"
 RELATION = "marts.kpi_values"
@@ -246,12 +247,7 @@ def record_kpi_check_failures(con, outcomes: Iterable[CheckOutcome], first_day: 
             rows[(kpi_id, o.partition)] = o.reason
     con.execute("create schema if not exists gate")
     con.execute(_FAILURES_DDL)
-    own_transaction = True
-    try:
-        try:
-            con.execute("begin transaction")
-        except Exception:  # the caller's transaction is open: write inside it
-            own_transaction = False
+    with transaction(con):
         con.execute(
             "delete from gate.kpi_check_failures where as_of_date between ? and ?", [first_day, last_day]
         )
@@ -260,12 +256,6 @@ def record_kpi_check_failures(con, outcomes: Iterable[CheckOutcome], first_day: 
                 "insert into gate.kpi_check_failures values (?, ?, ?)",
                 [(kpi_id, day, reason) for (kpi_id, day), reason in sorted(rows.items())],
             )
-        if own_transaction:
-            con.execute("commit")
-    except BaseException:
-        if own_transaction:
-            con.execute("rollback")
-        raise
     return len(rows)
 
 

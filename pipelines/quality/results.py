@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from pipelines.quality.source_checks import CheckOutcome
+from pipelines.warehouse import transaction
 
 DQ_COLUMNS = {
     "check_name": ("varchar not null", "Check name, e.g. contract_orders (source contract) or a KPI check."),
@@ -115,42 +116,32 @@ def record_results(con, outcomes: Iterable[CheckOutcome], run_id: str | None = N
     frame = _frame(outcomes, run_id, datetime.now(UTC))
     staged = "_dq_results_new"
     con.register(staged, frame)
-    own_transaction = True
     try:
-        try:
-            con.execute("begin transaction")
-        except Exception:  # the caller's transaction is open: write inside it
-            own_transaction = False
-        changed = " or ".join(f"d.{c} is distinct from n.{c}" for c in _OUTCOME_COLUMNS)
-        con.execute(
-            f"""
-            delete from audit.dq_results as d
-            using {staged} as n
-            where d.check_name = n.check_name
-              and d.partition_date is not distinct from cast(n.partition_date as date)
-              and ({changed})
-            """
-        )
-        columns = ", ".join(DQ_COLUMNS)
-        con.execute(
-            f"""
-            insert into audit.dq_results ({columns})
-            select n.check_name, n.asset, cast(n.partition_date as date), n.passed, n.severity,
-                   n.rows_checked, n.unexpected_count, n.reason, n.details_json, n.run_id, n.checked_at
-            from {staged} as n
-            where not exists (
-                select 1 from audit.dq_results as d
+        with transaction(con):
+            changed = " or ".join(f"d.{c} is distinct from n.{c}" for c in _OUTCOME_COLUMNS)
+            con.execute(
+                f"""
+                delete from audit.dq_results as d
+                using {staged} as n
                 where d.check_name = n.check_name
                   and d.partition_date is not distinct from cast(n.partition_date as date)
+                  and ({changed})
+                """
             )
-            """
-        )
-        if own_transaction:
-            con.execute("commit")
-    except BaseException:
-        if own_transaction:
-            con.execute("rollback")
-        raise
+            columns = ", ".join(DQ_COLUMNS)
+            con.execute(
+                f"""
+                insert into audit.dq_results ({columns})
+                select n.check_name, n.asset, cast(n.partition_date as date), n.passed, n.severity,
+                       n.rows_checked, n.unexpected_count, n.reason, n.details_json, n.run_id, n.checked_at
+                from {staged} as n
+                where not exists (
+                    select 1 from audit.dq_results as d
+                    where d.check_name = n.check_name
+                      and d.partition_date is not distinct from cast(n.partition_date as date)
+                )
+                """
+            )
     finally:
         con.unregister(staged)
     return len(frame)

@@ -20,6 +20,7 @@ import duckdb
 from pipelines.sources.contract import LINEAGE_COLUMNS, Contract, Reference, Source
 from pipelines.sources.reader import FileRuleError, create_text_table, load_as_text
 from pipelines.sources.rules import checked_select, quote_text_macro
+from pipelines.warehouse import transaction
 
 # A file whose row count is this many times above or below the median of the
 # source's recent partitions is "far outside its recent range" (SPEC §3).
@@ -45,6 +46,13 @@ class PartitionResult:
     @property
     def blocked(self) -> bool:
         return self.status == "blocked"
+
+    @classmethod
+    def blocked_by(cls, source: str, day: date | None, exc: FileRuleError) -> PartitionResult:
+        """The result of a partition whose file broke a file rule."""
+        return cls(
+            source=source, extract_date=day, status="blocked", source_file=str(exc.path), message=str(exc)
+        )
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
@@ -190,13 +198,7 @@ def _ingest_files(
     every_day = source and table.every_day
 
     def block(day, path, problem):
-        results[day] = PartitionResult(
-            source=table.name,
-            extract_date=day,
-            status="blocked",
-            source_file=str(path),
-            message=f"{path}: {problem}",
-        )
+        results[day] = PartitionResult.blocked_by(table.name, day, FileRuleError(path, problem))
         con.execute("delete from _landing where _extract_date is not distinct from ?", [day])
 
     # Offset-less timestamps are parsed in the business time zone (SPEC §3).
@@ -207,9 +209,7 @@ def _ingest_files(
         try:
             landed[day] = load_as_text(con, path, table, "_landing", day)
         except FileRuleError as exc:
-            results[day] = PartitionResult(
-                source=table.name, extract_date=day, status="blocked", source_file=str(path), message=str(exc)
-            )
+            results[day] = PartitionResult.blocked_by(table.name, day, exc)
 
     counts = dict(con.execute("select _extract_date, count(*) from _landing group by all").fetchall())
     retyped = _retyped_columns(con, table) if landed else {}
@@ -243,67 +243,63 @@ def _ingest_files(
     day_filter = (
         "coalesce(_extract_date, date '0001-01-01') in (select coalesce(day, date '0001-01-01') from _days)"
     )
-    con.execute("begin transaction")
     try:
-        min_events: dict = {}
-        event_day = _event_day_expression(table, timezone) if source else None
-        if event_day:
-            # Days touched by the new rows and by the rows this delivery replaces.
-            for relation, where in (("_checked", "len(_reasons) = 0"), (f"raw.{table.name}", "true")):
-                for day, first in con.execute(
-                    f"select _extract_date, min({event_day}) from {relation} where {where} and {day_filter} group by all"
-                ).fetchall():
-                    if first is not None:
-                        min_events[day] = min(first, min_events.get(day, first))
-        con.execute(f"delete from raw.{table.name} where {day_filter}")
-        con.execute(
-            f"""insert into raw.{table.name} ({columns}, _extract_date, _source_file, _line)
-                select {columns}, _extract_date, _source_file, _line from _checked
-                where len(_reasons) = 0 order by _extract_date, _line"""
-        )
-        con.execute(
-            f"delete from raw.quarantine where source = ? and {day_filter.replace('_extract_date', 'extract_date')}",
-            [table.name],
-        )
-        con.execute(
-            """insert into raw.quarantine
-               select ?, _extract_date, _source_file, _line, _reasons[1].column,
-                      array_to_string(list_transform(_reasons, lambda r: r.reason), '; '), _raw
-               from _checked where len(_reasons) > 0 order by _extract_date, _line""",
-            [table.name],
-        )
-        split = dict(
-            (day, (accepted, quarantined))
-            for day, accepted, quarantined in con.execute(
-                """select _extract_date, count(*) filter (where len(_reasons) = 0),
-                          count(*) filter (where len(_reasons) > 0)
-                   from _checked group by all"""
-            ).fetchall()
-        )
-        for day, file in loaded.items():
-            accepted, quarantined = split.get(day, (0, 0))
-            rows_read = counts.get(day, 0)
-            if accepted + quarantined != rows_read:  # the counts must reconcile
-                raise AssertionError(
-                    f"{file.path}: read {rows_read} != accepted {accepted} + quarantined {quarantined}"
-                )
-            results[day] = PartitionResult(
-                source=table.name,
-                extract_date=day,
-                status="loaded",
-                source_file=str(file.path),
-                file_sha256=file.sha256,
-                rows_read=rows_read,
-                rows_accepted=accepted,
-                rows_quarantined=quarantined,
-                warnings=file.warnings,
-                min_event_date=min_events.get(day),
+        with transaction(con):
+            min_events: dict = {}
+            event_day = _event_day_expression(table, timezone) if source else None
+            if event_day:
+                # Days touched by the new rows and by the rows this delivery replaces.
+                for relation, where in (("_checked", "len(_reasons) = 0"), (f"raw.{table.name}", "true")):
+                    for day, first in con.execute(
+                        f"select _extract_date, min({event_day}) from {relation} where {where} and {day_filter} group by all"
+                    ).fetchall():
+                        if first is not None:
+                            min_events[day] = min(first, min_events.get(day, first))
+            con.execute(f"delete from raw.{table.name} where {day_filter}")
+            con.execute(
+                f"""insert into raw.{table.name} ({columns}, _extract_date, _source_file, _line)
+                    select {columns}, _extract_date, _source_file, _line from _checked
+                    where len(_reasons) = 0 order by _extract_date, _line"""
             )
-        _log(con, [results[d] for d in loaded])
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+            con.execute(
+                f"delete from raw.quarantine where source = ? and {day_filter.replace('_extract_date', 'extract_date')}",
+                [table.name],
+            )
+            con.execute(
+                """insert into raw.quarantine
+                   select ?, _extract_date, _source_file, _line, _reasons[1].column,
+                          array_to_string(list_transform(_reasons, lambda r: r.reason), '; '), _raw
+                   from _checked where len(_reasons) > 0 order by _extract_date, _line""",
+                [table.name],
+            )
+            split = dict(
+                (day, (accepted, quarantined))
+                for day, accepted, quarantined in con.execute(
+                    """select _extract_date, count(*) filter (where len(_reasons) = 0),
+                              count(*) filter (where len(_reasons) > 0)
+                       from _checked group by all"""
+                ).fetchall()
+            )
+            for day, file in loaded.items():
+                accepted, quarantined = split.get(day, (0, 0))
+                rows_read = counts.get(day, 0)
+                if accepted + quarantined != rows_read:  # the counts must reconcile
+                    raise AssertionError(
+                        f"{file.path}: read {rows_read} != accepted {accepted} + quarantined {quarantined}"
+                    )
+                results[day] = PartitionResult(
+                    source=table.name,
+                    extract_date=day,
+                    status="loaded",
+                    source_file=str(file.path),
+                    file_sha256=file.sha256,
+                    rows_read=rows_read,
+                    rows_accepted=accepted,
+                    rows_quarantined=quarantined,
+                    warnings=file.warnings,
+                    min_event_date=min_events.get(day),
+                )
+            _log(con, [results[d] for d in loaded])
     finally:
         con.execute("drop table if exists _checked; drop table if exists _days")
 
@@ -323,25 +319,13 @@ def ingest_days(
         try:
             path = find_extract(landing, source.name, day)
         except FileRuleError as exc:
-            results[day] = PartitionResult(
-                source=source.name,
-                extract_date=day,
-                status="blocked",
-                source_file=str(exc.path),
-                message=str(exc),
-            )
+            results[day] = PartitionResult.blocked_by(source.name, day, exc)
             continue
         if path is not None:
             found[day] = path
         elif source.every_day:
-            folder = landing / source.name
-            results[day] = PartitionResult(
-                source=source.name,
-                extract_date=day,
-                status="blocked",
-                source_file=str(folder),
-                message=f"{folder}: missing extract for {day} (expected every day)",
-            )
+            problem = FileRuleError(landing / source.name, f"missing extract for {day} (expected every day)")
+            results[day] = PartitionResult.blocked_by(source.name, day, problem)
         else:
             results[day] = PartitionResult(source=source.name, extract_date=day, status="no_file")
     _ingest_files(con, contract, source, found, timezone, results)
