@@ -64,3 +64,34 @@
         and _deltas.dimension = _grid.dimension
         and _deltas.dimension_value = _grid.dimension_value
 {%- endmacro %}
+
+{#
+  A snapshot KPI that counts (or sums `weight` over) the rows "open" at the end
+  of each day: a row opens on `start` and closes on `end` (never, when null),
+  e.g. tickets opened and not yet resolved, or FTE hired and not yet terminated.
+  Returns the kpi_values-shaped rows of int_kpi_daily_snapshots.
+#}
+{% macro kpi_open_interval_snapshot(kpi_id, relation, start, end, weight='1', dimensions=[]) -%}
+    with _interval_deltas as (
+        select {{ start }} as day, {{ dimensions | join(', ') ~ ',' if dimensions }} {{ weight }} as delta
+        from {{ relation }}
+        union all
+        select {{ end }} as day, {{ dimensions | join(', ') ~ ',' if dimensions }} -({{ weight }}) as delta
+        from {{ relation }}
+        where {{ end }} is not null
+    ),
+
+    _balances as (
+        {{ kpi_running_balance('_interval_deltas', 'day', 'delta', dimensions=dimensions) }}
+    )
+
+    select
+        '{{ kpi_id }}' as kpi_id,
+        day,
+        dimension,
+        dimension_value,
+        balance as value,
+        balance as numerator,
+        cast(null as decimal(38, 10)) as denominator
+    from _balances
+{%- endmacro %}
