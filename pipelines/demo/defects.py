@@ -12,8 +12,9 @@ breaks one contract rule; files themselves are never damaged.
 - gl_journal_lines, every 41st day (day number % 41 == 0): an extra manual
   journal ``JM<yyyymmdd>`` whose credit is short (journal balances)
 - customers, 1 in 4,000 rows: region ``Europe`` (region enum)
-- nps_responses, 1 in 3,000 rows: responded_at a few hours after the extract
-  day, clock skew (event not after its extract day)
+- nps_responses, 1 in 3,000 rows: responded_at 13-30 hours after the end of
+  the extract day (UTC), a clock skew that puts it after the end of that day
+  in every time zone (event not after its extract day)
 - shipments, 1 in 3,000 delivered versions: delivered_at two hours before
   shipped_at (delivered >= shipped)
 - invoices, 1 in 3,000 rows: due_on one day before issued_on (due >= issued)
@@ -76,7 +77,8 @@ def inject(day: Day, frames: dict[str, Frame | None]) -> None:
 
     f = frames.get("nps_responses")
     i = _pick(rng, f, RATES["nps_responses"])
-    edit("nps_responses", "responded_at", i, day.d1 + rng.integers(HOUR, 20 * HOUR, len(i)))
+    # after d1 + 12 h even the last zone to end the day (UTC-12) has left it
+    edit("nps_responses", "responded_at", i, day.d1 + rng.integers(13 * HOUR, 30 * HOUR, len(i)))
 
     f = frames.get("shipments")
     i = _pick(rng, f, RATES["shipments"], None if f is None else f.columns["delivered_at"] != NULL)

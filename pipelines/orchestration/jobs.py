@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from datetime import date
 
 import dagster as dg
 
 from pipelines.config import Settings
-from pipelines.orchestration.partitions import daily_partitions, parse_day
+from pipelines.orchestration.partitions import daily_partitions
+from pipelines.sources.landing import extract_day
 
 DAILY_JOB = "lodestar_daily"
-EXTRACT_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(csv|parquet)$")
 
 
 def daily_job(settings: Settings) -> dg.UnresolvedAssetJobDefinition:
@@ -43,11 +42,9 @@ def _landing_files(settings: Settings):
         return
     for folder in sorted(p for p in settings.landing.iterdir() if p.is_dir() and p.name != "reference"):
         for path in sorted(folder.iterdir()):
-            match = EXTRACT_NAME.match(path.name)
-            if match:
-                day = parse_day(match.group(1))
-                if settings.start_date <= day <= settings.yesterday():
-                    yield folder.name, day, path
+            day = extract_day(path.name)
+            if day and settings.start_date <= day <= settings.yesterday():
+                yield folder.name, day, path
 
 
 def scan_changes(settings: Settings, cursor: dict) -> tuple[list[date], dict]:

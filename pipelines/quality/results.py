@@ -1,6 +1,6 @@
-"""The record of check runs (`audit.dq_results`) and the quarantine summary.
+"""The record of check runs (`audit.dq_results`).
 
-`audit.dq_results` holds the LATEST outcome per (check_name, partition_date):
+`audit.dq_results` holds the LATEST outcome per (check_name, asset, partition_date):
 recording a check for a day replaces that check's earlier row for the day
 (reference tables have partition_date NULL and are replaced the same way).
 Everything in a row except `run_id` and `checked_at` is a function of the data
@@ -68,8 +68,8 @@ def ensure_results_table(con) -> None:
 
 def _frame(outcomes: list[CheckOutcome], run_id: str | None, checked_at: datetime) -> pd.DataFrame:
     latest: dict[tuple, CheckOutcome] = {}
-    for o in outcomes:  # one row per (check, day): the last one given wins
-        latest[(o.check_name, o.partition)] = o
+    for o in outcomes:  # one row per (check, asset, day): the last one given wins
+        latest[(o.check_name, o.asset, o.partition)] = o
     rows = [
         {
             "check_name": o.check_name,
@@ -123,7 +123,7 @@ def record_results(con, outcomes: Iterable[CheckOutcome], run_id: str | None = N
                 f"""
                 delete from audit.dq_results as d
                 using {staged} as n
-                where d.check_name = n.check_name
+                where d.check_name = n.check_name and d.asset = n.asset
                   and d.partition_date is not distinct from cast(n.partition_date as date)
                   and ({changed})
                 """
@@ -137,7 +137,7 @@ def record_results(con, outcomes: Iterable[CheckOutcome], run_id: str | None = N
                 from {staged} as n
                 where not exists (
                     select 1 from audit.dq_results as d
-                    where d.check_name = n.check_name
+                    where d.check_name = n.check_name and d.asset = n.asset
                       and d.partition_date is not distinct from cast(n.partition_date as date)
                 )
                 """
@@ -147,56 +147,40 @@ def record_results(con, outcomes: Iterable[CheckOutcome], run_id: str | None = N
     return len(frame)
 
 
-QUARANTINE_SUMMARY_COMMENTS = {
-    "source": "Source (or reference table) name.",
-    "extract_date": "Extract day; NULL for reference files.",
-    "rows_read": "Rows read from the extract file.",
-    "rows_accepted": "Rows loaded into raw (rows_read = rows_accepted + rows_quarantined).",
-    "rows_quarantined": "Rows that broke a row rule and went to raw.quarantine.",
-    "top_reason": "Most frequent quarantine reason (quoted values replaced by …), with its row count.",
-    "status": "Ingest status of the partition: loaded, blocked (file rule broken) or no_file.",
-}
+IGNORED_FILE_CHECK = "landing_file"
 
 
-def create_quarantine_summary(con) -> None:
-    """(Re)create the view `audit.quarantine_summary` over raw.ingest_log and raw.quarantine.
+def record_ignored_files(con, folder: str, ignored: Iterable, run_id: str | None = None) -> None:
+    """One warning row per file of `<landing>/<folder>` that is not loaded; files gone since drop theirs.
 
-    One row per ingested source partition (and reference file). A view, so it
-    is always current; the publisher materialises it into the marts.
+    `ignored` holds `pipelines.sources.landing.IgnoredFile`s; `folder` is a
+    source name or `reference` (which also owns the landing zone's top level).
     """
-    con.execute("create schema if not exists audit")
-    con.execute(
-        """
-        create or replace view audit.quarantine_summary as
-        with reasons as (
-            select source, extract_date,
-                   regexp_replace(reason, '''[^'']*''', '''…''', 'g') as pattern,
-                   count(*) as n
-            from raw.quarantine
-            group by all
-        ),
-        ranked as (
-            select *, row_number() over (partition by source, extract_date order by n desc, pattern) as rank
-            from reasons
+    outcomes = [
+        CheckOutcome(
+            check_name=IGNORED_FILE_CHECK,
+            asset=f"landing/{f.path}",
+            partition=None,
+            passed=False,
+            severity="warning",
+            rows_checked=0,
+            unexpected_count=1,
+            reason=f"landing/{f.path} is ignored, nothing of it is loaded: {f.reason}",
         )
-        select l.source, l.extract_date, l.rows_read, l.rows_accepted, l.rows_quarantined,
-               case when r.pattern is not null
-                    then r.pattern || ' (' || r.n || ' of ' || l.rows_quarantined || ' rows)'
-               end as top_reason,
-               l.status
-        from raw.ingest_log as l
-        left join ranked as r
-          on r.rank = 1 and r.source = l.source and r.extract_date is not distinct from l.extract_date
-        """
+        for f in ignored
+    ]
+    ensure_results_table(con)
+    scope = (
+        "asset like 'landing/reference/%' or asset not like 'landing/%/%'"
+        if folder == "reference"
+        else "asset like ?"
     )
-    con.execute(
-        "comment on view audit.quarantine_summary is "
-        + _sql_text(
-            "Rows read, accepted and quarantined per source and extract day, with the top quarantine reason."
+    params = [] if folder == "reference" else [f"landing/{folder}/%"]
+    keep = [o.asset for o in outcomes]
+    with transaction(con):
+        con.execute(
+            f"delete from audit.dq_results where check_name = '{IGNORED_FILE_CHECK}' and ({scope})"
+            + (f" and asset not in ({', '.join('?' for _ in keep)})" if keep else ""),
+            params + keep,
         )
-    )
-    for name, comment in QUARANTINE_SUMMARY_COMMENTS.items():
-        try:
-            con.execute(f"comment on column audit.quarantine_summary.{name} is {_sql_text(comment)}")
-        except Exception:  # column comments on views are not supported by every DuckDB version
-            break
+        record_results(con, outcomes, run_id=run_id)

@@ -289,14 +289,24 @@ def _check_reference(con, name: str, contract: Contract) -> CheckOutcome:
     details = _ingest_details(entry) if entry else {"ingest_status": None}
     if entry is None:
         return _failed(name, None, f"reference {name} was never loaded (no raw.ingest_log entry)", details)
-    if entry["status"] != "loaded":
+    in_force = con.execute(f"select count(*) from raw.{name}").fetchone()[0]
+    if entry["status"] == "rejected" and not in_force:
+        return _failed(name, None, f"reference {name} has no accepted version: {entry['message']}", details)
+    if entry["status"] not in ("loaded", "rejected"):
         return _failed(name, None, f"reference {name} is {entry['status']}: {entry['message']}", details)
     try:
         suite = gx_runner.load_suite(name)
         validation = gx_runner.validate_relation(con, suite, f"raw.{name}")
     except Exception as exc:
         return _broken_run(name, None, exc, details)
-    return _verdict(name, None, validation, suite, details)
+    outcome = _verdict(name, None, validation, suite, details)
+    if entry["status"] == "rejected" and outcome.passed:
+        # The new file is reported; the version in force keeps its KPIs published.
+        outcome.passed, outcome.severity = False, "warning"
+        outcome.reason = _one_line(
+            f"new version rejected, the last accepted version ({in_force} rows) stays in force: {entry['message']}"
+        )
+    return outcome
 
 
 __all__ = ["CheckOutcome", "ExpectationOutcome", "check_reference", "check_source_partitions"]

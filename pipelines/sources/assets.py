@@ -10,10 +10,11 @@ import dagster as dg
 
 from pipelines.config import Settings
 from pipelines.orchestration.partitions import SINGLE_RUN, daily_partitions, partition_days
-from pipelines.quality.results import record_results
+from pipelines.quality.results import record_ignored_files, record_results
 from pipelines.quality.source_checks import check_reference, check_source_partitions
 from pipelines.sources.contract import Reference, Source, load_contract
 from pipelines.sources.ingest import PartitionResult, ensure_schema, ingest_days, ingest_reference
+from pipelines.sources.landing import REFERENCE_FOLDER, ignored_files
 from pipelines.warehouse import working_db
 
 CONTRACT_CHECK = "contract"
@@ -23,9 +24,13 @@ def raw_key(name: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", name])
 
 
-def _ingest_metadata(results: list[PartitionResult]) -> dict:
-    blocked = [f"{r.extract_date}: {r.message}" for r in results if r.blocked]
-    warnings = [w for r in results for w in r.warnings]
+def _ingest_metadata(results: list[PartitionResult], ignored) -> dict:
+    blocked = [
+        f"{r.extract_date or 'file'}: {r.message}" for r in results if r.blocked or r.status == "rejected"
+    ]
+    warnings = [w for r in results for w in r.warnings] + [
+        f"ignored landing/{f.path}: {f.reason}" for f in ignored
+    ]
     return {
         "days": len(results),
         "rows_read": sum(r.rows_read for r in results),
@@ -55,6 +60,16 @@ def _check_result(key: dg.AssetKey, outcomes) -> dg.AssetCheckResult:
             ),
         },
     )
+
+
+def _report_ignored(con, context, settings: Settings, folder: str):
+    """Warn about (and record) the files of a landing folder that are not loaded."""
+    contract = load_contract()
+    ignored = ignored_files(settings.landing, contract, folder, settings.start_date, settings.yesterday())
+    for f in ignored:
+        context.log.warning(f"ignored landing/{f.path}: {f.reason}")
+    record_ignored_files(con, folder, ignored, run_id=context.run_id)
+    return ignored
 
 
 def build_source_asset(source: Source, settings: Settings) -> dg.AssetsDefinition:
@@ -95,7 +110,8 @@ def build_source_asset(source: Source, settings: Settings) -> dg.AssetsDefinitio
                     context.log.error(f"{source.name} {result.extract_date} blocked: {result.message}")
             outcomes = check_source_partitions(con, source.name, days)
             record_results(con, outcomes, run_id=context.run_id)
-        yield dg.MaterializeResult(asset_key=key, metadata=_ingest_metadata(results))
+            ignored = _report_ignored(con, context, settings, source.name)
+        yield dg.MaterializeResult(asset_key=key, metadata=_ingest_metadata(results, ignored))
         yield _check_result(key, outcomes)
 
     return _ingest
@@ -121,9 +137,12 @@ def build_reference_asset(reference: Reference, settings: Settings) -> dg.Assets
         with working_db(settings, log=context.log) as con:
             ensure_schema(con, contract)
             result = ingest_reference(con, contract, reference, settings.landing, settings.timezone)
+            if result.status == "rejected":
+                context.log.warning(f"{reference.name}: {result.message}")
             outcomes = check_reference(con, reference.name)
             record_results(con, outcomes, run_id=context.run_id)
-        yield dg.MaterializeResult(asset_key=key, metadata=_ingest_metadata([result]))
+            ignored = _report_ignored(con, context, settings, REFERENCE_FOLDER)
+        yield dg.MaterializeResult(asset_key=key, metadata=_ingest_metadata([result], ignored))
         yield _check_result(key, outcomes)
 
     return _ingest

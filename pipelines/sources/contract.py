@@ -35,6 +35,8 @@ class Column(_Strict):
     min: float | None = None
     max: float | None = None
     min_exclusive: float | None = None
+    plausible_max: float | None = None  # above it a value is not believable (quarantined)
+    max_usd: float | None = None  # plausibility bound after conversion to USD (see _Table.fx)
     event: bool = False
     not_before: str | None = None
     reference: str | None = None  # "<reference table>.<column>"
@@ -51,11 +53,19 @@ class Rule(_Strict):
     reason: str
 
 
+class FxRule(_Strict):
+    """Amounts of the row convert to USD with the rate of `currency` on the business day of `day`."""
+
+    currency: str
+    day: str
+
+
 class _Table(_Strict):
     system: str
     key: list[str]
     columns: dict[str, Column]
     rules: list[Rule] = []
+    fx: FxRule | None = None
 
     @model_validator(mode="after")
     def _name_columns(self):
@@ -67,7 +77,18 @@ class _Table(_Strict):
         for column in self.columns.values():
             if column.not_before and column.not_before not in self.columns:
                 raise ValueError(f"{column.name}.not_before names unknown column {column.not_before}")
+            if column.max_usd is not None and self.fx is None:
+                raise ValueError(f"{column.name}.max_usd needs the table's fx rule")
+        if self.fx and {self.fx.currency, self.fx.day} - set(self.columns):
+            raise ValueError(
+                f"fx names unknown columns {sorted({self.fx.currency, self.fx.day} - set(self.columns))}"
+            )
         return self
+
+    @property
+    def usd_amounts(self) -> dict[str, float]:
+        """Amount columns converted to USD, with their plausibility bound in USD."""
+        return {c.name: c.max_usd for c in self.columns.values() if c.max_usd is not None}
 
 
 class Source(_Table):

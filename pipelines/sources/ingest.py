@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.sources.contract import LINEAGE_COLUMNS, Contract, Reference, Source
+from pipelines.sources.landing import find_extract
 from pipelines.sources.reader import FileRuleError, create_text_table, load_as_text
 from pipelines.sources.rules import checked_select, quote_text_macro
 from pipelines.warehouse import transaction
@@ -33,12 +34,13 @@ VOLUME_MIN_HISTORY = 7
 class PartitionResult:
     source: str
     extract_date: date | None
-    status: str  # loaded | blocked | no_file
+    status: str  # loaded | blocked | no_file | rejected (a reference file; the last accepted one stays)
     source_file: str | None = None
     file_sha256: str | None = None
     rows_read: int = 0
-    rows_accepted: int = 0
+    rows_accepted: int = 0  # includes exact duplicate lines, which are accepted once
     rows_quarantined: int = 0
+    rows_duplicate: int = 0
     message: str | None = None
     warnings: list[str] = field(default_factory=list)
     min_event_date: date | None = None
@@ -76,16 +78,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
             message varchar, warnings varchar, min_event_date date)
         """
     )
-
-
-def find_extract(landing: Path, source: str, day: date) -> Path | None:
-    candidates = [landing / source / f"{day.isoformat()}.{ext}" for ext in ("csv", "parquet")]
-    found = [p for p in candidates if p.exists()]
-    if len(found) > 1:
-        raise FileRuleError(
-            found[0].parent, f"ambiguous extract for {day}: both {found[0].name} and {found[1].name}"
-        )
-    return found[0] if found else None
+    # Warehouses created before duplicate lines were counted get the column.
+    con.execute("alter table raw.ingest_log add column if not exists rows_duplicate bigint default 0")
 
 
 def _log(con: duckdb.DuckDBPyConnection, results: list[PartitionResult]) -> None:
@@ -229,12 +223,14 @@ def _ingest_files(
     if not loaded:
         return
 
+    duplicates = _drop_exact_duplicates(con, table)
     con.execute(quote_text_macro())
-    con.execute(
-        f"create or replace temp table _checked as {checked_select(table, contract, timezone, '_landing')}"
-    )
+    con.execute(f"create or replace temp table _checked as {checked_select(table, contract, '_landing')}")
+    _flag_ambiguous_keys(con, table)
     if getattr(table, "balanced_by", None):
         _flag_unbalanced_groups(con, table.balanced_by)
+    if not source:
+        _reject_whole_file_if_any_row_is_bad(con, table, loaded)
 
     columns = ", ".join(f'"{c}"' for c in table.columns)
     con.execute("create or replace temp table _days (day date)")
@@ -242,6 +238,9 @@ def _ingest_files(
     # Reference files have no extract day (NULL): compare through a sentinel.
     day_filter = (
         "coalesce(_extract_date, date '0001-01-01') in (select coalesce(day, date '0001-01-01') from _days)"
+    )
+    rejected = (
+        not source and con.execute("select count(*) from _checked where len(_reasons) = 0").fetchone()[0] == 0
     )
     try:
         with transaction(con):
@@ -255,12 +254,13 @@ def _ingest_files(
                     ).fetchall():
                         if first is not None:
                             min_events[day] = min(first, min_events.get(day, first))
-            con.execute(f"delete from raw.{table.name} where {day_filter}")
-            con.execute(
-                f"""insert into raw.{table.name} ({columns}, _extract_date, _source_file, _line)
-                    select {columns}, _extract_date, _source_file, _line from _checked
-                    where len(_reasons) = 0 order by _extract_date, _line"""
-            )
+            if not rejected:  # a rejected reference file leaves the version in force untouched
+                con.execute(f"delete from raw.{table.name} where {day_filter}")
+                con.execute(
+                    f"""insert into raw.{table.name} ({columns}, _extract_date, _source_file, _line)
+                        select {columns}, _extract_date, _source_file, _line from _checked
+                        where len(_reasons) = 0 order by _extract_date, _line"""
+                )
             con.execute(
                 f"delete from raw.quarantine where source = ? and {day_filter.replace('_extract_date', 'extract_date')}",
                 [table.name],
@@ -282,6 +282,8 @@ def _ingest_files(
             )
             for day, file in loaded.items():
                 accepted, quarantined = split.get(day, (0, 0))
+                doubled = duplicates.get(day, [])
+                accepted += len(doubled)  # an exact duplicate line is accepted, and counted once
                 rows_read = counts.get(day, 0)
                 if accepted + quarantined != rows_read:  # the counts must reconcile
                     raise AssertionError(
@@ -290,18 +292,117 @@ def _ingest_files(
                 results[day] = PartitionResult(
                     source=table.name,
                     extract_date=day,
-                    status="loaded",
+                    status="rejected" if rejected else "loaded",
                     source_file=str(file.path),
                     file_sha256=file.sha256,
                     rows_read=rows_read,
                     rows_accepted=accepted,
                     rows_quarantined=quarantined,
-                    warnings=file.warnings,
+                    rows_duplicate=len(doubled),
+                    message=_rejection_message(con, table, file.path) if rejected else None,
+                    warnings=file.warnings + _duplicate_warnings(file.path, doubled),
                     min_event_date=min_events.get(day),
                 )
             _log(con, [results[d] for d in loaded])
     finally:
         con.execute("drop table if exists _checked; drop table if exists _days")
+
+
+def _drop_exact_duplicates(con: duckdb.DuckDBPyConnection, table: Source | Reference) -> dict:
+    """Remove lines that repeat an earlier line of the same file exactly; {day: [(line, first line)]}.
+
+    Excel and some exporters write a row twice: it is one row, counted once,
+    with a warning. Rows that differ in any column are not duplicates (see
+    _flag_ambiguous_keys).
+    """
+    values = ", ".join(f'"{c}"' for c in table.columns)
+    con.execute(
+        f"""create or replace temp table _duplicate_lines as
+            select _extract_date, _line, first_line from (
+                select _extract_date, _line,
+                       min(_line) over (partition by _extract_date, _source_file, {values}) as first_line
+                from _landing)
+            where _line <> first_line"""
+    )
+    found = con.execute(
+        "select _extract_date, _line, first_line from _duplicate_lines order by _extract_date, _line"
+    ).fetchall()
+    con.execute(
+        """delete from _landing using _duplicate_lines as d
+           where _landing._line = d._line and _landing._extract_date is not distinct from d._extract_date"""
+    )
+    con.execute("drop table _duplicate_lines")
+    duplicates: dict = {}
+    for day, line, first in found:
+        duplicates.setdefault(day, []).append((line, first))
+    return duplicates
+
+
+def _duplicate_warnings(path: Path, doubled: list[tuple[int, int]]) -> list[str]:
+    if not doubled:
+        return []
+    shown = ", ".join(f"line {line} repeats line {first}" for line, first in doubled[:5])
+    more = f" and {len(doubled) - 5} more" if len(doubled) > 5 else ""
+    return [f"{path}: {len(doubled)} exact duplicate line(s) counted once ({shown}{more})"]
+
+
+def _flag_ambiguous_keys(con: duckdb.DuckDBPyConnection, table: Source | Reference) -> None:
+    """Quarantine every row of a key that appears with different values in one extract.
+
+    Two different rows for one key and one version (updated_at) in one file, or
+    one key twice in a source without versions: nothing says which one is
+    true, so neither is used; the rest of the file stands.
+    """
+    version = getattr(table, "version_column", None)
+    identity = [*table.key, *([version] if version else [])]
+    cols = ", ".join(f'"{c}"' for c in identity)
+    described = " || ', ' || ".join(f"'{c} ' || coalesce(cast(\"{c}\" as varchar), 'null')" for c in identity)
+    what = "with the same " + version if version else "twice"
+    match = " and ".join(f'_checked."{c}" is not distinct from g."{c}"' for c in identity)
+    con.execute(
+        f"""
+        update _checked set _reasons = list_append(_reasons, {{
+            'column': '{table.key[0]}',
+            'reason': 'ambiguous: ' || g.described || ' appears {what} on lines ' || g.lines
+                      || ' of this extract with different values; none of them is used'}})
+        from (
+            select _extract_date, {cols}, any_value({described}) as described,
+                   array_to_string(list(_line order by _line), ', ') as lines
+            from _checked
+            where {" and ".join(f'"{c}" is not null' for c in table.key)}
+            group by all
+            having count(*) > 1
+        ) as g
+        where _checked._extract_date is not distinct from g._extract_date and {match}
+        """
+    )
+
+
+def _reject_whole_file_if_any_row_is_bad(con: duckdb.DuckDBPyConnection, table: Reference, loaded) -> None:
+    """A reference file is one version of the table: with a bad row, none of its rows is used."""
+    bad = con.execute("select count(*) from _checked where len(_reasons) > 0").fetchone()[0]
+    if bad:
+        con.execute(
+            """update _checked set _reasons = [{'column': null,
+                   'reason': 'not loaded: the file is rejected whole because ' || ? || ' of its rows break a rule'}]
+               where len(_reasons) = 0""",
+            [str(bad)],
+        )
+
+
+def _rejection_message(con: duckdb.DuckDBPyConnection, table: Reference, path: Path) -> str:
+    problems = con.execute(
+        """select 'line ' || _line || ': ' || array_to_string(list_transform(_reasons, lambda r: r.reason), '; ')
+           from _checked where not starts_with(_reasons[1].reason, 'not loaded:') order by _line limit 3"""
+    ).fetchall()
+    bad = con.execute(
+        "select count(*) from _checked where not starts_with(_reasons[1].reason, 'not loaded:')"
+    ).fetchone()[0]
+    return (
+        f"{path}: rejected, {bad} row(s) break a rule: "
+        + "; ".join(p[0] for p in problems)
+        + ("; ..." if bad > 3 else "")
+    )
 
 
 def ingest_days(
@@ -348,14 +449,23 @@ def ingest_partition(
 def ingest_reference(
     con: duckdb.DuckDBPyConnection, contract: Contract, reference: Reference, landing: Path, timezone: str
 ) -> PartitionResult:
-    """Load a reference file whole. A broken reference file raises: nothing can use it."""
+    """Load a reference file whole, or reject it whole.
+
+    A reference file is the new version of a whole table (the budget, the chart
+    of accounts). When it is missing, unreadable or has a bad row, it is
+    rejected: its problems are reported (ingest log, quarantine) and the last
+    accepted version stays in force, so its KPIs keep their history.
+    """
     path = landing / "reference" / reference.file
-    if not path.exists():
-        raise FileRuleError(path, "reference file is missing")
     results: dict[date | None, PartitionResult] = {}
-    _ingest_files(con, contract, reference, {None: path}, timezone, results)
-    result = results[None]
-    if result.blocked:
+    if path.exists():
+        _ingest_files(con, contract, reference, {None: path}, timezone, results)
+        result = results[None]
+    else:
+        result = PartitionResult.blocked_by(
+            reference.name, None, FileRuleError(path, "reference file is missing")
+        )
+    if result.status == "blocked":  # a file rule: nothing of it was read
+        result.status = "rejected"
         _log(con, [result])
-        raise FileRuleError(path, result.message)
     return result

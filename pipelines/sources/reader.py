@@ -43,12 +43,39 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _open_csv(path: Path):
+    # utf-8-sig: a byte-order mark (Excel writes one) is not part of the first column's name
+    return path.open(newline="", encoding="utf-8-sig")
+
+
 def _csv_header(path: Path) -> list[str]:
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with _open_csv(path) as handle:
             return next(csv.reader(handle, delimiter=",", quotechar='"', strict=True), [])
     except (UnicodeDecodeError, csv.Error) as exc:
         raise FileRuleError(path, f"unreadable header: {exc}") from exc
+
+
+def _record_lines(path: Path, records: int) -> list[int] | None:
+    """First physical line of each data record, when some record spans several lines.
+
+    DuckDB numbers records, not lines; a quoted field with a line break (Excel
+    exports them) would shift every later line number. None when records and
+    lines coincide (the common case, checked by counting line breaks).
+    """
+    with path.open("rb") as handle:
+        breaks = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+    if breaks <= records + 1:  # header + one line per record (+ a final line break)
+        return None
+    starts, previous_end = [], 1  # the header ends on line 1
+    with _open_csv(path) as handle:
+        reader = csv.reader(handle, delimiter=",", quotechar='"', strict=True)
+        next(reader, None)
+        for row in reader:
+            if row:
+                starts.append(previous_end + 1)
+            previous_end = reader.line_num
+    return starts
 
 
 def _parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
@@ -102,10 +129,24 @@ def load_as_text(
         line = "file_row_number + 1"  # 1-based row of the file
     select = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in table.columns)
     try:
-        con.execute(
+        inserted = con.execute(
             f"insert into {into} select {select}, {line} as _line, ?, ? from {scan}",
             [extract_day, str(path), str(path)],
-        )
+        ).fetchone()[0]
     except duckdb.Error as exc:
         raise FileRuleError(path, f"unreadable: {str(exc).splitlines()[0]}") from exc
+    if path.suffix == ".csv" and (starts := _record_lines(path, inserted)):
+        _renumber_lines(con, into, path, starts)
     return LandedFile(path=path, sha256=file_sha256(path), columns=header, warnings=warnings)
+
+
+def _renumber_lines(con: duckdb.DuckDBPyConnection, into: str, path: Path, starts: list[int]) -> None:
+    """Replace record numbers of `path` in `into` by the physical line each record starts on."""
+    con.execute("create or replace temp table _record_lines (record bigint, line bigint)")
+    con.executemany("insert into _record_lines values (?, ?)", [(i + 2, n) for i, n in enumerate(starts)])
+    con.execute(
+        f"""update {into} set _line = r.line from _record_lines as r
+            where {into}._source_file = ? and {into}._line = r.record""",
+        [str(path)],
+    )
+    con.execute("drop table _record_lines")

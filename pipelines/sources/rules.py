@@ -24,7 +24,21 @@ def typed_select(table: Source | Reference, text: str = "t") -> str:
     return ", ".join(casts)
 
 
-def _column_reasons(column: Column, contract: Contract, timezone: str) -> list[str]:
+def latest_extract_day(value: str, column_type: str) -> str:
+    """SQL: the earliest extract day that may hold this event.
+
+    A source cuts its extract at its own local midnight and stamps its own
+    offset, which Parquet does not keep. An instant belongs to no later day
+    than its date at UTC-12 (the last zone to end a day): an event is after
+    extract day D only when it is after the end of D in every time zone.
+    A date column is simply its date.
+    """
+    if column_type == "DATE":
+        return value
+    return f"cast(timezone('UTC', {value} - interval 12 hour) as date)"
+
+
+def _column_reasons(column: Column, contract: Contract) -> list[str]:
     name, raw, typed = column.name, f'"_text_{column.name}"', f'"{column.name}"'
     reasons = [
         _reason(
@@ -55,6 +69,14 @@ def _column_reasons(column: Column, contract: Contract, timezone: str) -> list[s
         )
     if column.max is not None:
         reasons.append(_reason(name, f"{typed} > {column.max}", f"'{name} is above {column.max:g}'"))
+    if column.plausible_max is not None:
+        reasons.append(
+            _reason(
+                name,
+                f"{typed} > {column.plausible_max}",
+                f"'{name} ' || {typed} || ' is above the plausibility bound {column.plausible_max:,.0f}'",
+            )
+        )
     if column.pattern:
         reasons.append(
             _reason(
@@ -64,10 +86,12 @@ def _column_reasons(column: Column, contract: Contract, timezone: str) -> list[s
             )
         )
     if column.event:  # reference files have no extract day: the rule does not apply
-        event_day = typed if column.type == "DATE" else f"cast(timezone('{timezone}', {typed}) as date)"
         reasons.append(
             _reason(
-                name, f"{event_day} > _extract_date", f"'{name} is after the extract day ' || _extract_date"
+                name,
+                f"{latest_extract_day(typed, column.type)} > _extract_date",
+                f"'{name} is after the extract day ' || _extract_date || ': ' || quote_text({raw}) || "
+                f"{_literal(' is after the end of that day in every time zone' if column.type != 'DATE' else '')}",
             )
         )
     if column.not_before:
@@ -86,11 +110,11 @@ def _column_reasons(column: Column, contract: Contract, timezone: str) -> list[s
     return reasons
 
 
-def checked_select(table: Source | Reference, contract: Contract, timezone: str, text: str) -> str:
+def checked_select(table: Source | Reference, contract: Contract, text: str) -> str:
     """SELECT of typed columns, lineage, `_raw` and `_reasons` (a list, empty when the row is accepted)."""
     reasons: list[str] = []
     for column in table.columns.values():
-        reasons.extend(_column_reasons(column, contract, timezone))
+        reasons.extend(_column_reasons(column, contract))
     for rule in table.rules:
         reasons.append(_reason(rule.column, f"not coalesce({rule.check}, true)", _literal(rule.reason)))
     # Rules refer to typed columns by name; the text values stay alongside
