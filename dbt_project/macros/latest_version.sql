@@ -1,21 +1,25 @@
 {#
-  The latest accepted version of each key of a raw source (SPEC §4): greatest
-  version column (updated_at), on a tie the later extract, then the later line.
+  The latest accepted version of each key of a raw source: greatest version
+  column (updated_at), on a tie the later extract, then the later line.
   Sources without a version column are immutable per day: the latest extract
-  wins. Key and version column come from the source's meta, generated from the
-  landing contract (pipelines/sources/contract.yml).
+  wins. Key and version column come from the landing contract
+  (contract_table(), generated from pipelines/sources/contract.yml).
+  For a source with amounts in several currencies, versions quarantined for
+  want of an FX rate or as implausible (int_quarantine__conversion) are
+  skipped: a bad newer version leaves the latest good one in force.
 #}
 {% macro latest_version(source_name) -%}
-    {%- set relation = source('raw', source_name) -%}
-    {%- set meta = {'key': ['1'], 'version_column': none} -%}
-    {%- if execute -%}
-        {%- set node = graph.sources.values() | selectattr('source_name', 'equalto', 'raw') | selectattr('name', 'equalto', source_name) | first -%}
-        {%- set meta = node.meta -%}
-    {%- endif -%}
+    {%- set table = contract_table(source_name) -%}
     select * exclude (_extract_date, _source_file, _line)
-    from {{ relation }}
+    from (
+        {% if table['fx'] -%}
+        {{ convertible_rows(source_name) }}
+        {%- else -%}
+        select * from {{ source('raw', source_name) }}
+        {%- endif %}
+    ) as versions
     qualify row_number() over (
-        partition by {{ meta['key'] | join(', ') }}
-        order by {% if meta.get('version_column') %}{{ meta['version_column'] }} desc, {% endif %}_extract_date desc, _line desc
+        partition by {{ table['key'] | join(', ') }}
+        order by {% if table['version_column'] %}{{ table['version_column'] }} desc, {% endif %}_extract_date desc, _line desc
     ) = 1
 {%- endmacro %}

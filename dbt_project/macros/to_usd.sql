@@ -1,18 +1,30 @@
 {#
-  Join daily FX rates for converting amounts of `relation` to USD at `day`.
-  Use as:  from x {{ fx_join('x', 'currency', 'ordered_on') }}  then  {{ to_usd('x.amount') }}
-  A row without a usable rate has fx.usd_per_unit null (flag it fx_missing).
+  Conversion to USD (the landing contract's FX rule): an amount converts at the
+  rate of its day or the latest earlier rate up to 7 days old (day − 7
+  included); USD is always 1. Without a usable rate there is no conversion:
+  such rows are quarantined (int_quarantine__conversion), never guessed.
+
+  Use as:  from x {{ fx_join('x', 'currency', 'ordered_on') }}
+  then     {{ to_usd('x.amount', fx_rate('x', 'currency', 'ordered_on')) }}
 #}
 {% macro fx_join(alias, currency, day) -%}
-    left join {{ ref('int_finance__fx_daily') }} as fx
-        on fx.currency = {{ alias }}.{{ currency }} and fx.day = {{ alias }}.{{ day }}
+    asof left join {{ ref('stg_finance__fx_rates') }} as fx
+        on fx.currency = {{ alias }}.{{ currency }} and {{ alias }}.{{ day }} >= fx.rate_date
+{%- endmacro %}
+
+{# USD per unit for the joined row (null: no usable rate). #}
+{% macro fx_rate(alias, currency, day) -%}
+    case
+        when {{ alias }}.{{ currency }} = 'USD' then cast(1 as decimal(18, 8))
+        when fx.rate_date >= {{ alias }}.{{ day }} - 7 then fx.usd_per_unit
+    end
 {%- endmacro %}
 
 {#
-  An amount in USD at the joined rate, as an exact DECIMAL(38,10): the
-  widening cast keeps large amounts from overflowing DECIMAL(18,x) products,
-  and exact sums do not depend on the order of addition.
+  An amount in USD at `rate`, as an exact DECIMAL(38,10): the widening cast
+  keeps large amounts from overflowing DECIMAL(18,x) products, and exact sums
+  do not depend on the order of addition.
 #}
-{% macro to_usd(amount, fx_alias='fx') -%}
-    cast(cast({{ amount }} as decimal(38, 2)) * {{ fx_alias }}.usd_per_unit as decimal(38, 10))
+{% macro to_usd(amount, rate) -%}
+    cast(cast({{ amount }} as decimal(38, 2)) * {{ rate }} as decimal(38, 10))
 {%- endmacro %}

@@ -10,7 +10,6 @@ import dagster as dg
 from pipelines.config import Settings
 from pipelines.publish.publisher import PublishReport, publish, published_tables
 from pipelines.quality.assets import GATE_STATUS, GATE_VALUES
-from pipelines.quality.results import create_quarantine_summary
 from pipelines.transform.project import dbt_project
 from pipelines.warehouse import working_db
 
@@ -39,7 +38,6 @@ def publish_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     )
     def published_kpi_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         with working_db(settings, log=context.log) as con:
-            create_quarantine_summary(con)
             report = publish(con, settings, {"kpis"}, dbt_project.manifest_path)
         context.log.info(f"published {report.path}: {report.tables}")
         return dg.MaterializeResult(metadata=_metadata(report))

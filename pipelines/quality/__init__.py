@@ -4,14 +4,13 @@ Great Expectations is imported lazily (by `gx_runner` on first validation), so
 importing this package is cheap.
 """
 
-from pipelines.quality.results import create_quarantine_summary, ensure_results_table, record_results
+from pipelines.quality.results import ensure_results_table, record_results
 from pipelines.quality.source_checks import CheckOutcome, check_reference, check_source_partitions
 
 __all__ = [
     "CheckOutcome",
     "check_reference",
     "check_source_partitions",
-    "create_quarantine_summary",
     "ensure_results_table",
     "record_results",
 ]

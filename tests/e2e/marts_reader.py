@@ -14,7 +14,7 @@ TABLES = {
     "kpi_status",
     "dq_results",
     "quarantine_summary",
-    "fx_quarantine",
+    "quarantine",
     "okr_objectives",
     "okr_key_results",
     "kr_progress_daily",

@@ -1,10 +1,8 @@
 {{ config(materialized='table') }}
--- Orders at their latest version with amounts in USD at the rate of the
--- order's day. Orders without a usable FX rate have fx_missing = true and
--- count nowhere (SPEC §3: such rows are quarantined, never guessed).
+-- Orders at their latest accepted version with amounts in USD at the rate of
+-- the order's business day (versions without a usable rate were quarantined).
 select
     orders.*,
-    fx.usd_per_unit is null as fx_missing,
-    {{ to_usd('orders.gross_amount - orders.discount_amount') }} as net_merchandise_usd
+    {{ to_usd('orders.gross_amount - orders.discount_amount', fx_rate('orders', 'currency', 'ordered_on')) }} as net_merchandise_usd
 from {{ ref('stg_commerce__orders') }} as orders
 {{ fx_join('orders', 'currency', 'ordered_on') }}

@@ -1,7 +1,7 @@
 -- Shipments at their latest version with their order's time: fulfillment
 -- hours (shipped_at - the order's ordered_at) and whether the delivery came on
--- or before the promised date. Shipments whose order is unknown or not
--- counted (fx_missing) have order_found = false and no fulfillment_hours.
+-- or before the promised date. Shipments whose order is unknown (or
+-- quarantined) have order_found = false and no fulfillment_hours.
 select
     shipments.shipment_id,
     shipments.order_id,
@@ -18,4 +18,4 @@ select
     shipments.delivered_on <= shipments.promised_date as delivered_on_time
 from {{ ref('stg_commerce__shipments') }} as shipments
 left join {{ ref('int_commerce__orders') }} as orders
-    on orders.order_id = shipments.order_id and not orders.fx_missing
+    on orders.order_id = shipments.order_id

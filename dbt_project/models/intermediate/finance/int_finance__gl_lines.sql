@@ -1,7 +1,7 @@
 {{ config(materialized='table') }}
 -- General-ledger lines with their account type (chart of accounts) and USD
--- amounts at the rate of posted_on. Lines without a usable FX rate have
--- fx_missing = true and count nowhere.
+-- amounts at the rate of posted_on (journals with a line without a usable
+-- rate were quarantined whole).
 select
     lines.journal_id,
     lines.line_number,
@@ -12,9 +12,8 @@ select
     lines.currency,
     lines.debit,
     lines.credit,
-    fx.usd_per_unit is null as fx_missing,
-    {{ to_usd('lines.debit') }} as debit_usd,
-    {{ to_usd('lines.credit') }} as credit_usd
+    {{ to_usd('lines.debit', fx_rate('lines', 'currency', 'posted_on')) }} as debit_usd,
+    {{ to_usd('lines.credit', fx_rate('lines', 'currency', 'posted_on')) }} as credit_usd
 from {{ ref('stg_finance__gl_journal_lines') }} as lines
 left join {{ ref('stg_finance__chart_of_accounts') }} as accounts
     on accounts.account_code = lines.account_code

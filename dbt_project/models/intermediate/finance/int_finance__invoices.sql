@@ -1,6 +1,5 @@
--- Invoices at their latest version with the amount in USD at the rate of
--- issued_on. Invoices without a usable FX rate have fx_missing = true and
--- count nowhere.
+-- Invoices at their latest accepted version with the amount in USD at the
+-- rate of issued_on.
 select
     invoices.invoice_id,
     invoices.customer_id,
@@ -9,7 +8,6 @@ select
     invoices.paid_on,
     invoices.currency,
     invoices.amount,
-    fx.usd_per_unit is null as fx_missing,
-    {{ to_usd('invoices.amount') }} as amount_usd
+    {{ to_usd('invoices.amount', fx_rate('invoices', 'currency', 'issued_on')) }} as amount_usd
 from {{ ref('stg_finance__invoices') }} as invoices
 {{ fx_join('invoices', 'currency', 'issued_on') }}

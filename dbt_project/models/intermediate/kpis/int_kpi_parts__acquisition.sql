@@ -4,7 +4,6 @@
 with events as (
     select spend_date as day, region, amount_usd as spend_usd, 0 as new_customers
     from {{ ref('int_marketing__spend') }}
-    where not fx_missing
     union all
     select created_on as day, region, 0 as spend_usd, 1 as new_customers
     from {{ ref('stg_commerce__customers') }}

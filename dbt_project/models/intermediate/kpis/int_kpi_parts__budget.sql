@@ -9,11 +9,11 @@
 with events as (
     select posted_on as day, cost_center, debit_usd - credit_usd as opex_usd, 0 as budget_usd
     from {{ ref('int_finance__gl_lines') }}
-    where not fx_missing and account_type = 'opex'
+    where account_type = 'opex'
     union all
     select day, cost_center, 0 as opex_usd, amount_usd as budget_usd
     from {{ ref('int_finance__budget_daily') }}
-    where not fx_missing and account_type = 'opex'
+    where account_type = 'opex'
 )
 
 {{ kpi_daily_parts('budget_variance_pct', 'events', 'day', 'opex_usd - budget_usd', 'budget_usd',

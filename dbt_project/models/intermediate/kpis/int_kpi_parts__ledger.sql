@@ -13,7 +13,7 @@ with lines as (
         account_type,
         credit_usd - debit_usd as credit_minus_debit_usd
     from {{ ref('int_finance__gl_lines') }}
-    where not fx_missing and account_type in ('revenue', 'cogs', 'opex')
+    where account_type in ('revenue', 'cogs', 'opex')
 )
 
 {{ kpi_daily_parts('net_revenue', 'lines', 'posted_on', 'credit_minus_debit_usd',

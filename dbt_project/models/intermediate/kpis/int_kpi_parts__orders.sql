@@ -1,6 +1,6 @@
 {{ config(meta={'kpis': ['gmv', 'orders', 'average_order_value']}) }}
 -- Daily parts of the order KPIs: orders placed and not cancelled (SPEC §4).
-{% set placed = "status <> 'cancelled' and not fx_missing" %}
+{% set placed = "status <> 'cancelled'" %}
 {{ kpi_daily_parts('gmv', ref('int_commerce__orders'), 'ordered_on', 'net_merchandise_usd',
                    dimensions=['region', 'channel'], where=placed) }}
 union all

@@ -6,7 +6,7 @@
 with events as (
     select ordered_on as day, region, channel, 1 as converted, 0 as sessions
     from {{ ref('int_commerce__orders') }}
-    where status <> 'cancelled' and not fx_missing and channel in ('web', 'mobile')
+    where status <> 'cancelled' and channel in ('web', 'mobile')
     union all
     select traffic_date as day, region, channel, 0 as converted, sessions
     from {{ ref('stg_commerce__web_traffic') }}

@@ -9,7 +9,6 @@
 with invoices as (
     select issued_on, paid_on, amount_usd
     from {{ ref('int_finance__invoices') }}
-    where not fx_missing
 ),
 
 open_ar_deltas as (

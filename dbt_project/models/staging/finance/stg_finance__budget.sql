@@ -1,8 +1,9 @@
--- Monthly budget plan per cost center and account type (reference file).
+-- Monthly budget plan lines per cost center, account type and currency (reference
+-- file), without the lines quarantined for want of an FX rate or as implausible.
 select
     cast(budget_month || '-01' as date) as budget_month,
     cost_center,
     account_type,
     currency,
     amount
-from {{ source('raw', 'budget') }}
+from ({{ convertible_rows('budget') }}) as budget

@@ -1,0 +1,107 @@
+{#
+  Row rules that need FX (the landing contract's `fx` and `max_usd`), checked
+  on every accepted version of a row of `source_name`:
+  - no usable FX rate for the row's currency on the business day of its
+    `fx.day` column (or the 7 days before): the row is not converted, it is
+    quarantined, and it converts by itself once its rate arrives;
+  - an amount above its plausibility bound in USD.
+  A group that is accepted or quarantined together (`balanced_by`, a journal)
+  is quarantined whole. Returns the quarantine ledger's columns.
+#}
+{% macro conversion_quarantine(source_name) -%}
+    {%- set meta = contract_table(source_name) -%}
+    {%- set fx = meta['fx'] -%}
+    {%- set types = meta['columns'] -%}
+    {%- set day_column = fx['day'] -%}
+    {%- if types[day_column] == 'TIMESTAMPTZ' -%}{%- set rate_day = business_day('r.' ~ day_column) -%}
+    {%- elif types[day_column] == 'DATE' -%}{%- set rate_day = 'r.' ~ day_column -%}
+    {%- else -%}{%- set rate_day = "cast(r." ~ day_column ~ " || '-01' as date)" -%}{%- endif -%}
+    with versions as (
+        select
+            r._extract_date,
+            r._source_file,
+            r._line,
+            {% if meta.get('balanced_by') %}r.{{ meta['balanced_by'] }} as _group,{% endif %}
+            {{ rate_day }} as rate_day,
+            r.{{ fx['currency'] }} as currency,
+            {% for amount in meta['usd_amounts'] %}r.{{ amount }},{% endfor %}
+            to_json({ {%- for name in types -%}'{{ name }}': r.{{ name }}{{ ', ' if not loop.last }}{%- endfor -%} }) as raw_row
+        from {{ source('raw', source_name) }} as r
+        {% if meta.get('reference') -%}
+        -- a plan for months outside the loaded days converts nowhere and needs no rate
+        where {{ rate_day }} between (select min(month_start) from {{ ref('int_calendar') }})
+                               and (select max(day) from {{ ref('int_calendar') }})
+        {%- endif %}
+    ),
+
+    rated as (
+        select versions.*, {{ fx_rate('versions', 'currency', 'rate_day') }} as usd_per_unit
+        from versions
+        {{ fx_join('versions', 'currency', 'rate_day') }}
+    ),
+
+    reasons as (
+        select
+            *,
+            list_filter([
+                case when usd_per_unit is null then {'column': '{{ fx["currency"] }}',
+                    'reason': 'no ' || currency || ' rate on ' || rate_day || ' or the 7 days before'} end
+                {%- for amount, bound in meta['usd_amounts'].items() %},
+                {#- in double: an absurd amount must not overflow the exact decimal product #}
+                case when cast({{ amount }} as double) * usd_per_unit > {{ bound }} then {'column': '{{ amount }}',
+                    'reason': '{{ amount }} ' || {{ amount }} || ' ' || currency || ' is '
+                              || printf('%.2f', cast({{ amount }} as double) * usd_per_unit)
+                              || ' USD, above the plausibility bound of {{ "{:,.0f}".format(bound) }} USD'} end
+                {%- endfor %}
+            ], lambda r: r is not null) as _reasons
+        from rated
+    ),
+
+    flagged as (
+        select * from reasons where len(_reasons) > 0
+        {% if meta.get('balanced_by') %}
+        union all
+        -- the other lines of a group with a quarantined line go with it
+        select reasons.* exclude (_reasons),
+               [{'column': '{{ meta["balanced_by"] }}',
+                 'reason': '{{ meta["balanced_by"] }} ' || reasons._group || ' is quarantined whole: it has a quarantined line'}]
+        from reasons
+        semi join (select distinct _extract_date, _group from reasons where len(_reasons) > 0) as bad
+            on bad._extract_date is not distinct from reasons._extract_date and bad._group = reasons._group
+        where len(reasons._reasons) = 0
+        {% endif %}
+    )
+
+    select
+        '{{ source_name }}' as source,
+        _extract_date as extract_date,
+        _source_file as source_file,
+        _line as line,
+        _reasons[1].column as column_name,
+        array_to_string(list_transform(_reasons, lambda r: r.reason), '; ') as reason,
+        raw_row
+    from flagged
+{%- endmacro %}
+
+{#
+  The accepted versions of a raw source that convert to USD: every version
+  minus the ones conversion_quarantine() rejects. Computed from the source
+  itself (not from the ledger table of all sources), so that a model reading
+  orders depends on orders and the FX rates only: the quality gate derives each
+  KPI's sources from this lineage.
+#}
+{% macro convertible_rows(source_name) -%}
+    select r.*
+    from {{ source('raw', source_name) }} as r
+    anti join ({{ conversion_quarantine(source_name) }}) as q
+        on q.extract_date is not distinct from r._extract_date
+        and q.line = r._line
+        and q.source_file = r._source_file
+{%- endmacro %}
+
+{# The raw tables whose amounts convert to USD (they have an `fx` rule in the contract). #}
+{% macro converted_tables() -%}
+    {%- set names = [] -%}
+    {%- for name in contract_table_names() if contract_table(name)['fx'] -%}{%- do names.append(name) -%}{%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
