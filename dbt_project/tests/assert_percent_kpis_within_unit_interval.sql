@@ -1,5 +1,5 @@
--- Percent KPIs whose catalog range is [0, 1] (shares of a count: conversion,
--- on-time delivery, csat) are fractions within [0, 1], never 0–100.
+-- Percent KPIs whose catalog range is [0, 1] (shares of a count: on-time
+-- delivery, csat) are fractions within [0, 1], never 0–100.
 select kpi_values.*
 from {{ ref('kpi_values') }} as kpi_values
 inner join {{ ref('kpi_catalog') }} as catalog using (kpi_id)

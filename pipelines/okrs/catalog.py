@@ -27,9 +27,14 @@ class ValidRange(_Strict):
 
 
 class Anomaly(_Strict):
-    blocking: bool = False
-    z_threshold: float = 4.0
-    history_days: int = 28
+    """The anomaly check of a KPI's day total against its robust, seasonal baseline."""
+
+    blocking: bool = False  # an anomaly blocks publication (otherwise a warning)
+    z_threshold: float = Field(default=5.0, gt=0)  # robust deviations from the expected value
+    history_weeks: int = Field(default=8, ge=4, le=52)  # same-weekday values the baseline is the median of
+    # a day total this many times above the largest of the 90 days before always
+    # blocks; null where huge swings are legitimate (ratios of small denominators)
+    absurd_factor: float | None = Field(default=1000.0, gt=1)
 
 
 class Kpi(_Strict):

@@ -32,7 +32,8 @@ COLUMNS = [
     "valid_max",
     "anomaly_blocking",
     "anomaly_z_threshold",
-    "anomaly_history_days",
+    "anomaly_history_weeks",
+    "anomaly_absurd_factor",
 ]
 
 
@@ -63,7 +64,8 @@ def render(catalog: Catalog) -> str:
                 _number(kpi.valid_range.max),
                 "true" if kpi.anomaly.blocking else "false",
                 _number(kpi.anomaly.z_threshold),
-                str(kpi.anomaly.history_days),
+                str(kpi.anomaly.history_weeks),
+                _number(kpi.anomaly.absurd_factor),
             ]
         )
     return buffer.getvalue()

@@ -44,7 +44,7 @@ def render_status(marts: Path) -> tuple[str, int]:
         rows = con.execute(
             """
             with latest as (select max(as_of_date) as day from kpi_status)
-            select s.kpi_id, c.name, s.status, s.stale_since, s.reason,
+            select s.kpi_id, c.name, s.status, s.stale_since, s.reason, s.note,
                    (select max(as_of_date) from kpi_status p
                      where p.kpi_id = s.kpi_id and p.status = 'published') as last_published
             from kpi_status s
@@ -66,8 +66,10 @@ def render_status(marts: Path) -> tuple[str, int]:
         con.close()
     lines = [f"KPI status on {day} (from {marts})", ""]
     lines.append(f"{'KPI':<30} {'status':<10} {'last published':<15} reason")
-    for kpi_id, _name, status, stale_since, reason, last_published in rows:
-        detail = f"stale since {stale_since}: {reason}" if status == "stale" else ""
+    for kpi_id, _name, status, stale_since, reason, note, last_published in rows:
+        detail = (
+            f"stale since {stale_since}: {reason}" if status == "stale" else (f"note: {note}" if note else "")
+        )
         lines.append(f"{kpi_id:<30} {status:<10} {str(last_published or '-'):<15} {detail}")
     lines += [
         "",

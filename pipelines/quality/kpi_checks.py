@@ -12,12 +12,15 @@ partitioned by (kpi_id, as_of_date):
   valid_range; window, dimension, dimension_value are set, the window is a
   catalog window, and (kpi_id, as_of_date, window, dimension, dimension_value)
   is unique;
-- anomaly: the day-window total's z-score against the KPI's own day totals of
-  the `history_days` days before (read from the whole relation, so days
-  before the checked range count), judged when there are at least 14 of them
-  with a positive standard deviation, must stay within `z_threshold`. One
-  expectation per severity: `error` for KPIs whose catalog entry says
-  `anomaly.blocking`, `warning` for the others.
+- anomaly: the day-window total's robust z-score against a seasonal baseline
+  (the median of the same weekday over the `history_weeks` weeks before,
+  scaled by last year's ratio when a year of history exists; scale 1.4826 x
+  the median absolute deviation), read from the whole relation so that days
+  before the checked range count, judged with at least 4 weeks of history,
+  must stay within `z_threshold`: `error` for KPIs whose catalog entry says
+  `anomaly.blocking`, `warning` for the others;
+- absurd: a day total more than `absurd_factor` times the largest of the 90
+  days before always blocks (an order of 1e15 USD, a units mix-up).
 
 Catalog values reach the suite's views as two temp tables registered here
 from the Catalog object (`{catalog}`, `{windows}`), never hard-coded in JSON.
@@ -92,10 +95,11 @@ def register_catalog(con, catalog: Catalog) -> dict[str, str]:
     con.execute(
         f"""create or replace temp table {CATALOG_TABLE} (
             kpi_id varchar primary key, additivity varchar, valid_min double, valid_max double,
-            valid_range varchar, anomaly_blocking boolean, z_threshold double, history_days integer)"""
+            valid_range varchar, anomaly_blocking boolean, z_threshold double, history_weeks integer,
+            absurd_factor double)"""
     )
     con.executemany(
-        f"insert into {CATALOG_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert into {CATALOG_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 k.id,
@@ -105,7 +109,8 @@ def register_catalog(con, catalog: Catalog) -> dict[str, str]:
                 valid_range_text(k),
                 k.anomaly.blocking,
                 k.anomaly.z_threshold,
-                k.anomaly.history_days,
+                k.anomaly.history_weeks,
+                k.anomaly.absurd_factor,
             )
             for k in catalog.kpis
         ],

@@ -1,5 +1,9 @@
 """The publish gate (SPEC §6): which KPI values may be published, per KPI and day.
 
+A rejected reference file (budget, chart of accounts) does not block: the
+last accepted version stays in force, and the status of the KPIs that read it
+carries a note saying so.
+
 A KPI value for day D and window W is publishable when the contract checks of
 every source the KPI depends on passed for every extract day W reads (all days
 up to D for snapshot KPIs) and the KPI's own checks passed for D. A value that
@@ -35,8 +39,9 @@ def ensure_gate_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(
         """create table if not exists gate.kpi_status (
-            kpi_id varchar, as_of_date date, status varchar, stale_since date, reason varchar)"""
+            kpi_id varchar, as_of_date date, status varchar, stale_since date, reason varchar, note varchar)"""
     )
+    con.execute("alter table gate.kpi_status add column if not exists note varchar")
     con.execute(
         """create table if not exists gate.kpi_check_failures (
             kpi_id varchar, as_of_date date, reason varchar)"""
@@ -69,6 +74,20 @@ def apply_gate(
                any_value(reason order by check_name) as reason
         from audit.dq_results
         where not passed and severity = 'error' and asset like 'raw/%'
+        group by all
+        """
+    )
+    # Warnings about the reference data in force (a rejected new version of the
+    # budget or the chart of accounts): the KPIs are published on the last
+    # accepted version, and their status says so.
+    con.execute(
+        """
+        create or replace temp table _notes as
+        select ks.kpi_id, string_agg(distinct ks.source || ': ' || d.reason, '; ' order by ks.source || ': ' || d.reason) as note
+        from _kpi_sources as ks
+        join audit.dq_results as d
+          on d.asset = 'raw/' || ks.source and d.partition_date is null
+         and not d.passed and d.severity = 'warning'
         group by all
         """
     )
@@ -132,14 +151,16 @@ def apply_gate(
                        over (partition by kpi_id order by as_of_date) as published_so_far
             from days
         )
-        select kpi_id, as_of_date,
+        select streaks.kpi_id, as_of_date,
                case when reason is null then 'published' else 'stale' end as status,
                case when reason is null then null
                     else min(case when reason is not null then as_of_date end)
-                        over (partition by kpi_id, published_so_far) end as stale_since,
-               reason
+                        over (partition by streaks.kpi_id, published_so_far) end as stale_since,
+               reason,
+               _notes.note
         from streaks
-        order by kpi_id, as_of_date
+        left join _notes on _notes.kpi_id = streaks.kpi_id
+        order by streaks.kpi_id, as_of_date
         """
     )
     published_rows = con.execute("select count(*) from gate.kpi_values").fetchone()[0]

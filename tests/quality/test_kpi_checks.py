@@ -232,7 +232,7 @@ def spike(con, kpi_id: str, day: date, factor: float = 10) -> None:
 
 
 def test_anomaly_is_a_warning_unless_the_catalog_marks_it_blocking(con):
-    day = START + timedelta(days=28)  # 28 steady days before it
+    day = START + timedelta(days=28)  # 4 weeks of the same weekday before it
     for kpi_id in ("gmv", "net_revenue", "headcount_fte"):
         spike(con, kpi_id, day)
     # only `day` is checked: its history lies before the checked range
@@ -242,8 +242,9 @@ def test_anomaly_is_a_warning_unless_the_catalog_marks_it_blocking(con):
     assert (gmv.passed, gmv.severity, gmv.blocking) == (False, "warning", False)
     spiked = daily_value("gmv", day) * 10
     lead = f"gmv {day}: warnings only (not blocking): anomaly: day total {spiked:g} is +"
-    assert gmv.reason.startswith(lead)
-    assert "standard deviations from the mean 1000 of the 28 days before (threshold 4)" in gmv.reason
+    assert gmv.reason.startswith(lead), gmv.reason
+    assert "robust deviations from the expected" in gmv.reason
+    assert "(median of the same weekday over the 4 weeks before; threshold 5)" in gmv.reason
     assert gmv.details["failed"] == [] and gmv.details["warnings"][0]["frame"] == "anomaly"
 
     revenue = outcomes[("net_revenue", day)]  # anomaly.blocking true
@@ -251,21 +252,52 @@ def test_anomaly_is_a_warning_unless_the_catalog_marks_it_blocking(con):
     spiked = daily_value("net_revenue", day) * 10
     assert revenue.reason.startswith(f"net_revenue {day}: anomaly: day total {spiked:g} is +")
 
-    # headcount's history is constant (std 0): no z-score, nothing judged
-    assert outcomes[("headcount_fte", day)].passed
-    assert all(o.passed for (k, _), o in outcomes.items() if k not in ("gmv", "net_revenue"))
+    # a constant history (no deviation at all) still has a scale: 5% of its median
+    headcount = outcomes[("headcount_fte", day)]
+    assert (headcount.passed, headcount.severity) == (False, "warning")
+    assert all(o.passed for (k, _), o in outcomes.items() if k not in ("gmv", "net_revenue", "headcount_fte"))
 
 
-def test_anomaly_needs_14_days_of_history(con):
-    early = START + timedelta(days=13)  # 13 days of history before it: not judged
+def test_anomaly_needs_4_weeks_of_the_same_weekday(con):
+    early = START + timedelta(days=27)  # 3 weeks of its weekday before it: not judged
     spike(con, "net_revenue", early)
     assert all(o.passed for o in check_kpi_values(con, CATALOG, early, early))
 
     write_values(con, good_rows())
-    spike(con, "net_revenue", early + timedelta(days=1))  # 14 days: judged
+    spike(con, "net_revenue", early + timedelta(days=1))  # 4 weeks: judged
     [outcome] = [o for o in check_kpi_values(con, CATALOG, early, early + timedelta(days=1)) if not o.passed]
     assert (outcome.check_name, outcome.partition) == ("kpi_net_revenue", early + timedelta(days=1))
-    assert outcome.blocking and "of the 14 days before" in outcome.reason
+    assert outcome.blocking and "same weekday over the 4 weeks before" in outcome.reason
+
+
+def test_a_weekly_rhythm_and_last_years_peak_are_not_anomalies(con):
+    """Weekends are quiet and Black Friday is huge: the same weekday and last year say so."""
+    first, last = date(2023, 1, 2), date(2024, 12, 8)
+    peaks = {date(2023, 11, 24), date(2024, 11, 22)}  # Black Friday, 364 days apart
+
+    def value(day):
+        weekly = 0.4 if day.weekday() >= 5 else 1.0
+        return (
+            1000.0 * weekly * (6.0 if day in peaks else 1.0) * (1 + 0.01 * (((day - first).days * 7) % 5 - 2))
+        )
+
+    rows = [("gmv", d, w, "all", "all", value(d), value(d), None) for d in days(first, last) for w in WINDOWS]
+    write_values(con, rows)
+    outcomes = by_key(check_kpi_values(con, CATALOG, date(2024, 11, 1), last))
+    gmv = {day: o for (k, day), o in outcomes.items() if k == "gmv"}
+    assert all(o.passed for o in gmv.values()), [o.reason for o in gmv.values() if not o.passed]
+
+    # the first Black Friday had no year before it: it warns, once
+    outcomes = by_key(check_kpi_values(con, CATALOG, date(2023, 11, 24), date(2023, 11, 24)))
+    assert outcomes[("gmv", date(2023, 11, 24))].severity == "warning"
+
+
+def test_an_absurd_day_total_always_blocks(con):
+    """1,000 times the largest day total of the 90 days before: an error even where anomalies only warn."""
+    spike(con, "gmv", D, factor=5000)
+    outcome = by_key(check_kpi_values(con, CATALOG, D, D))[("gmv", D)]
+    assert (outcome.passed, outcome.severity, outcome.blocking) == (False, "error", True)
+    assert "absurd: day total" in outcome.reason and "the limit is 1000 times" in outcome.reason
 
 
 def test_kpis_without_rows_that_day(con):

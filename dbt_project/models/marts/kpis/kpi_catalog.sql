@@ -23,7 +23,8 @@ select
     seed.valid_max,
     seed.anomaly_blocking,
     seed.anomaly_z_threshold,
-    seed.anomaly_history_days,
+    seed.anomaly_history_weeks,
+    seed.anomaly_absurd_factor,
     {% if producers -%}
     case seed.kpi_id
         {%- for kpi, model in producers.items() | sort %}
