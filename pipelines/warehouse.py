@@ -56,18 +56,28 @@ def working_db(settings: Settings, log=None) -> Iterator[duckdb.DuckDBPyConnecti
         con.close()
 
 
+_OPEN_TRANSACTIONS: set[int] = set()  # ids of connections inside transaction()
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """All-or-nothing writes: a new transaction committed on success and rolled
-    back on error, or, when the caller already has one open, simply inside it."""
-    try:
-        con.execute("begin transaction")
-    except duckdb.TransactionException:  # the caller's transaction is open: write inside it
+    back on error, or, inside another `transaction(con)`, simply part of it.
+
+    Nesting is tracked here: in DuckDB a second BEGIN fails and aborts the
+    transaction that is open, so it must never be tried.
+    """
+    key = id(con)
+    if key in _OPEN_TRANSACTIONS:
         yield
         return
+    con.execute("begin transaction")
+    _OPEN_TRANSACTIONS.add(key)
     try:
         yield
     except BaseException:
+        _OPEN_TRANSACTIONS.discard(key)
         con.execute("rollback")
         raise
+    _OPEN_TRANSACTIONS.discard(key)
     con.execute("commit")
