@@ -99,7 +99,7 @@ def _cancel_an_order(dbt: DbtWorkspace, landing, day, ordered_on) -> dict:
         dbt.warehouse,
         """
         select order_id, region, channel from intermediate.int_commerce__orders
-        where ordered_on = ? and status <> 'cancelled' and not fx_missing and channel in ('web', 'mobile')
+        where ordered_on = ? and status <> 'cancelled' and channel in ('web', 'mobile')
           and cast(timezone('UTC', updated_at) as date) < ?
         order by order_id limit 1
         """,

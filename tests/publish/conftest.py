@@ -46,9 +46,16 @@ def fill_working(settings: Settings, version: int, rows: int = 1000) -> None:
                       timestamp '2024-01-02' as checked_at"""
         )
         con.execute(
-            """create or replace table audit.quarantine_summary as
+            """create or replace table marts.quarantine_summary as
                select 'orders' as source, date '2024-01-01' as extract_date, 1 as rows_read, 1 as rows_accepted,
-                      0 as rows_quarantined, cast(null as varchar) as top_reason"""
+                      0 as rows_quarantined, 0 as rows_duplicate, cast(null as varchar) as top_reason,
+                      'loaded' as status, cast(null as varchar) as message"""
+        )
+        con.execute(
+            """create or replace table marts.quarantine as
+               select 'orders' as source, date '2024-01-01' as extract_date, 'orders/2024-01-01.csv' as source_file,
+                      2 as line, 'region' as column_name, 'region: ''MARS'' is not one of NA, EU' as reason,
+                      '{}' as raw_row, 'ingest' as stage"""
         )
     finally:
         con.close()

@@ -39,6 +39,7 @@ def test_publish_writes_marts_with_comments_and_parquet(settings):
         "kpi_catalog",
         "dq_results",
         "quarantine_summary",
+        "quarantine",
     }
     con = duckdb.connect(str(settings.published_marts), read_only=True)
     try:
@@ -62,9 +63,9 @@ def test_failed_publish_leaves_previous_state_whole(settings):
     before = _digest(settings.published_marts)
     parquet_before = _digest(settings.published / "parquet" / "kpi_values.parquet")
     con = connect(settings.warehouse)
-    con.execute("drop table audit.quarantine_summary")
+    con.execute("drop table marts.quarantine_summary")
     con.execute(
-        "create view audit.quarantine_summary as select error('disk on fire') as source, date '2024-01-01' as extract_date"
+        "create view marts.quarantine_summary as select error('disk on fire') as source, date '2024-01-01' as extract_date"
     )
     con.close()
     with pytest.raises(duckdb.Error, match="disk on fire"):
