@@ -29,10 +29,14 @@ def cmd_generate(args, settings: Settings) -> int:
 
     start = args.start or settings.start_date
     end = args.end or settings.yesterday()
+    style = " (messy: foreign systems' time zones and spreadsheets)" if args.messy else ""
     print(
-        f"lodestar: generating demo landing files {start}..{end} at scale {args.scale} into {settings.landing}"
+        f"lodestar: generating demo landing files {start}..{end} at scale {args.scale} "
+        f"into {settings.landing}{style}"
     )
-    counts = generate(settings.landing, start, end, scale=args.scale, seed=args.seed, progress=print)
+    counts = generate(
+        settings.landing, start, end, scale=args.scale, seed=args.seed, progress=print, messy=args.messy
+    )
     for name, rows in counts.items():
         print(f"  {name:<20} {rows:>10,} rows")
     print(f"  {'total':<20} {sum(counts.values()):>10,} rows")
@@ -79,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--end", type=_day, help="last day (default yesterday)")
     generate.add_argument("--scale", type=float, default=0.02, help="scale factor (1 ≈ 10M rows / 3 years)")
     generate.add_argument("--seed", type=int, default=7)
+    generate.add_argument(
+        "--messy",
+        action="store_true",
+        help="deliver the same company as foreign systems would: local time zones and midnights, "
+        "spreadsheet CSV (BOM, CRLF, a duplicate line), a two-currency budget, hires keyed ahead",
+    )
     generate.set_defaults(func=cmd_generate)
 
     run = commands.add_parser("run", help="materialize a range of days in one run, then publish")

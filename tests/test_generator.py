@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -357,3 +357,225 @@ def test_rows_scale_roughly_linearly_and_progress_is_reported(tmp_path):
     for name in ("orders", "shipments", "support_tickets", "invoices"):
         assert 2.5 < large[name] / small[name] < 6, (name, small[name], large[name])
     assert [m.split(":")[0] for m in messages] == ["2024-02", "2024-03"]
+
+
+# -------------------------------------------------------- default bytes ----
+
+# Digests of the default output computed with the generator as it was before
+# messy mode existed (commit 4676e05): the default must not change by a byte.
+# Parquet files are compared by schema and values as plain text, since their
+# bytes (and the reprs of the values) depend on the pyarrow version.
+# Recompute only for a deliberate change of the demo data.
+PINNED = {
+    True: "b89e32f14d2b534ddd7705ddef380d432e901603f5388fe602f95429e5f3022d",
+    False: "9395669671d3e0a696ec0804d8c1941e8e425313477fac9ff387cf11259ebc13",
+}
+
+
+def _plain(value) -> str:
+    if isinstance(value, datetime):
+        return str(int(value.timestamp()))
+    return "" if value is None else str(value)  # date: ISO, Decimal: exact digits
+
+
+def _content_digest(landing: Path) -> str:
+    digest = hashlib.sha256()
+    for p in sorted(landing.rglob("*")):
+        if not p.is_file():
+            continue
+        digest.update(str(p.relative_to(landing)).encode() + b"\0")
+        if p.suffix == ".parquet":
+            table = pq.read_table(p)
+            digest.update(repr([(f.name, str(f.type), f.nullable) for f in table.schema]).encode())
+            for column in table.columns:
+                digest.update("\x1f".join(_plain(v) for v in column.to_pylist()).encode() + b"\x1e")
+        else:
+            digest.update(p.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize("defects", [True, False])
+def test_default_output_is_unchanged_by_messy_mode(tmp_path, defects):
+    # 2024-02-09 is a day with an unbalanced manual journal (a defect)
+    generate(tmp_path, date(2024, 2, 8), date(2024, 2, 10), scale=SCALE, seed=7, defects=defects)
+    assert _content_digest(tmp_path) == PINNED[defects]
+    assert not any(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in tmp_path.rglob("*.csv"))
+
+
+# --------------------------------------------------------------- messy ----
+
+# Across three DST changes: London (03-31), Auckland (04-07); Los Angeles has been on -07:00 since 03-10.
+M_START, M_END = date(2024, 3, 25), date(2024, 4, 10)
+M_DAYS = [M_START + timedelta(days=i) for i in range((M_END - M_START).days + 1)]
+PLAN_DATES = {"promised_date", "due_on", "hired_on", "terminated_on"}  # may be in the future
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.fixture(scope="module")
+def messy(tmp_path_factory) -> tuple[Path, dict[str, int]]:
+    landing = tmp_path_factory.mktemp("messy")
+    return landing, generate(landing, M_START, M_END, scale=SCALE, seed=7, defects=False, messy=True)
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _text_rows(landing: Path, name: str) -> list[tuple[date, dict[str, str]]]:
+    """(extract day, row as text) of every line of a CSV source."""
+    return [
+        (date.fromisoformat(f.stem), row)
+        for f in sorted((landing / name).glob("*.csv"))
+        for row in _csv_rows(f)
+    ]
+
+
+def test_messy_is_deterministic_and_its_prefix_stable(messy, tmp_path):
+    landing, counts = messy
+    again = generate(tmp_path / "again", M_START, M_END, scale=SCALE, seed=7, defects=False, messy=True)
+    assert again == counts and _digests(tmp_path / "again") == _digests(landing)
+    short_end = M_START + timedelta(days=6)
+    generate(tmp_path / "short", M_START, short_end, scale=SCALE, seed=7, defects=False, messy=True)
+    short = {k: v for k, v in _digests(tmp_path / "short").items() if not k.startswith("reference")}
+    full = _digests(landing)
+    assert len(short) > 30 and all(full[k] == v for k, v in short.items())
+
+
+def test_messy_systems_stamp_their_own_local_time(messy):
+    landing, _ = messy
+    offsets: dict[str, set[str]] = {}
+    for name, source in CONTRACT.sources.items():
+        if source.format != "csv":
+            continue
+        stamps = [c for c, col in source.columns.items() if col.type == "TIMESTAMPTZ"]
+        for _, row in _text_rows(landing, name):
+            offsets.setdefault(name, set()).update(row[c][-6:] for c in stamps if row[c])
+    # Los Angeles: the initial customer load reaches back into winter time
+    assert offsets["orders"] <= offsets["customers"] == {"-08:00", "-07:00"}
+    assert offsets["support_tickets"] == offsets["nps_responses"] == {"-10:00"}  # Honolulu
+    assert offsets["employees"] == {"+12:00", "+13:00"}  # Auckland
+    assert offsets["invoices"] == {"+00:00", "+01:00"}  # London
+    assert len(set().union(*offsets.values())) >= 7
+
+
+def test_messy_extracts_are_cut_at_the_systems_local_midnight(messy):
+    """A row version is in the extract of the local date of its change, never a later one."""
+    landing, _ = messy
+    evening = 0
+    for name, source in CONTRACT.sources.items():
+        change = source.version_column or ("responded_at" if name == "nps_responses" else None)
+        if source.format != "csv" or change is None:
+            continue
+        for extract, row in _text_rows(landing, name):
+            local = date.fromisoformat(row[change][:10])
+            assert local == extract or (extract == M_START and local < M_START), (name, extract, row)
+            instant = datetime.fromisoformat(row[change]).astimezone(UTC)
+            evening += instant.date() > extract  # e.g. 21:00-07:00, the next day in UTC
+    assert evening > 50
+
+
+def test_messy_events_are_never_after_the_end_of_their_extract_day_in_any_zone(messy):
+    """Issue 10: an instant is after day D only from D + 1 at 12:00 UTC (midnight at UTC-12)."""
+    con = _connect(messy[0])
+    for name, source in CONTRACT.sources.items():
+        for col in source.columns.values():
+            if col.event and col.type == "TIMESTAMPTZ":
+                bad = f"{col.name} >= (_extract_date + 1)::TIMESTAMP AT TIME ZONE 'UTC' + INTERVAL 12 HOUR"
+            elif col.event and col.type == "DATE" and col.name not in PLAN_DATES:
+                bad = f"{col.name} > _extract_date"
+            else:
+                continue
+            assert con.execute(f"SELECT count(*) FROM {name} WHERE {bad}").fetchone()[0] == 0, (name, col)
+
+
+def test_messy_rows_keep_the_other_contract_rules(messy):
+    con = _connect(messy[0])
+    found = {k: v for k, v in _violations(con).items() if "event after extract day" not in k}
+    assert found == {}
+    # apart from exact duplicate lines, keys are unique within an extract
+    for name, source in CONTRACT.sources.items():
+        keys = ", ".join(source.key)
+        dup = con.execute(
+            f"SELECT count(*) FROM (SELECT DISTINCT * EXCLUDE (filename) FROM {name}) "
+            f"GROUP BY {keys}, _extract_date HAVING count(*) > 1"
+        ).fetchall()
+        assert dup == [], name
+    assert (
+        con.execute("""SELECT count(*) FROM (SELECT 1 FROM budget
+                          GROUP BY budget_month, cost_center, account_type, currency
+                          HAVING count(*) > 1)""").fetchone()[0]
+        == 0
+    )
+
+
+def test_messy_orders_are_the_same_company(messy, tmp_path):
+    """Only the delivery differs: every messy order version is a version of the default output
+    (which needs one more UTC day: Los Angeles finishes the last day during it)."""
+    default = tmp_path / "default"
+    generate(default, M_START, M_END + timedelta(days=1), scale=SCALE, seed=7, defects=False)
+    columns = "order_id, ordered_at, currency, gross_amount, status, updated_at"
+    versions = {name: set(_connect(p).execute(f"SELECT {columns} FROM orders").fetchall())
+                for name, p in (("messy", messy[0]), ("default", default))}  # fmt: skip
+    assert versions["messy"] <= versions["default"]
+    assert len(versions["messy"]) > 0.8 * len(versions["default"])
+
+
+def test_messy_writes_some_extracts_as_a_spreadsheet_saves_them(messy):
+    landing, _ = messy
+    excel, duplicated = set(), set()
+    for name in CONTRACT.sources:
+        for f in (landing / name).glob("*.csv"):
+            data = f.read_bytes()
+            lines = data.split(b"\n")[:-1]
+            if data.startswith(BOM):
+                excel.add(name)
+                assert all(line.endswith(b"\r") for line in lines), f  # CRLF throughout
+                data_lines = lines[1:]
+                if len(set(data_lines)) < len(data_lines):
+                    duplicated.add(name)
+            else:
+                assert b"\r" not in data, f
+    assert "marketing_spend" in excel and len(excel) >= 4, excel
+    assert duplicated, "expected an exact duplicate line in some spreadsheet extract"
+    for name, source in CONTRACT.sources.items():  # headers still name the contract's columns
+        if source.format == "csv":
+            for f in (landing / name).glob("*.csv"):
+                with f.open(newline="", encoding="utf-8-sig") as fh:
+                    assert next(csv.reader(fh)) == list(source.columns), f
+
+
+def test_messy_budget_plans_a_cost_center_in_two_currencies(messy):
+    landing, _ = messy
+    rows = _csv_rows(landing / "reference" / "budget.csv")
+    currencies: dict[tuple[str, str, str], set[str]] = {}
+    for r in rows:
+        currencies.setdefault((r["budget_month"], r["cost_center"], r["account_type"]), set()).add(
+            r["currency"]
+        )
+    split = {k: v for k, v in currencies.items() if len(v) > 1}
+    assert {("2024-03", "operations", "opex"), ("2024-04", "support", "opex")} <= set(split)
+    assert ("2024-03", "support", "opex") not in split  # some months only
+    fx = {r["currency"] for _, r in _text_rows(landing, "fx_rates")}
+    assert all(v == {"EUR", "GBP"} and v <= fx for v in split.values())
+
+
+def test_messy_employees_include_accepted_offers_before_their_start(messy):
+    landing, _ = messy
+    ahead = [
+        (date.fromisoformat(row["hired_on"]) - extract).days
+        for extract, row in _text_rows(landing, "employees")
+        if date.fromisoformat(row["hired_on"]) > extract
+    ]
+    assert ahead and all(1 <= days <= 36 for days in ahead), ahead
+
+
+def test_generate_command_has_a_messy_flag(tmp_path, monkeypatch, capsys):
+    from pipelines.cli import build_parser, main
+
+    assert build_parser().parse_args(["generate"]).messy is False
+    monkeypatch.setenv("LODESTAR_LANDING", str(tmp_path))
+    assert main(["generate", "--start", "2024-03-04", "--end", "2024-03-05", "--messy"]) == 0
+    assert "messy" in capsys.readouterr().out
+    assert (tmp_path / "marketing_spend" / "2024-03-04.csv").read_bytes().startswith(BOM)

@@ -18,6 +18,9 @@ Daily postings:
 The budget is the plan of each month per cost center, set near the actual
 run-rate (a planning bias per cost center plus noise), so variance is small
 except in the documented cost overrun months, whose excess is not planned.
+With ``split_currencies`` (messy mode) some cost centers plan their opex in two
+currencies (``BUDGET_SPLIT``): the month's plan is shared between two lines
+that add up after FX.
 """
 
 from __future__ import annotations
@@ -88,6 +91,12 @@ BUDGET_BIAS = {  # plan relative to the actual run-rate (positive: budget above 
     ("finance", "opex"): 0.03,
 }
 BUDGET_CURRENCY = {"support": "EUR", "operations": "EUR"}  # these cost centers plan in EUR
+# messy mode: opex planned in two currencies (the UK sites plan in GBP), by cost center:
+# (months it applies to, [(currency, share of the month's plan), ...])
+BUDGET_SPLIT = {
+    "operations": (range(1, 13), [("EUR", 0.7), ("GBP", 0.3)]),
+    "support": (range(2, 13, 2), [("EUR", 0.8), ("GBP", 0.2)]),
+}
 BUDGET_NOISE = 0.025
 BUDGET_MONTHS_AHEAD = 3
 _CC_SALES, _CC_OPS, _CC_FIN = "sales", "operations", "finance"
@@ -374,8 +383,11 @@ class Ledger:
 
     # ---------------------------------------------------- references ----
 
-    def budget(self, seed: int, start: date, end: date) -> Frame:
-        """Monthly plan per cost center: opex for all, revenue (sales) and cogs (operations)."""
+    def budget(self, seed: int, start: date, end: date, split_currencies: bool = False) -> Frame:
+        """Monthly plan per cost center: opex for all, revenue (sales) and cogs (operations).
+
+        ``split_currencies``: the cost centers of BUDGET_SPLIT plan opex in two currencies.
+        """
         months = []
         y, m = start.year, start.month
         last = (end.year, end.month)
@@ -416,9 +428,13 @@ class Ledger:
                     usd = max(actual, 0.0) / max(seen, 1) * days_in_month(y, m) * factor
                     usd *= 1 + BUDGET_BIAS.get((cc, t), 0.0) + noise
                     cur = BUDGET_CURRENCY.get(cc, "USD") if t == "opex" else "USD"
-                    rate_day = min(first_day, end)
-                    amount = usd / self.fx.rates((rate_day - date(1970, 1, 1)).days)[CURRENCY_INDEX[cur]]
-                    rows.append((key, cc, t, cur, max(int(round(amount / 100)) * 100_00, 0)))
+                    rates = self.fx.rates((min(first_day, end) - date(1970, 1, 1)).days)
+                    months_split, lines = BUDGET_SPLIT.get(cc, ((), []))
+                    if not (split_currencies and t == "opex" and m in months_split):
+                        lines = [(cur, None)]
+                    for line_cur, share in lines:
+                        amount = (usd if share is None else usd * share) / rates[CURRENCY_INDEX[line_cur]]
+                        rows.append((key, cc, t, line_cur, max(int(round(amount / 100)) * 100_00, 0)))
         return Frame(
             {
                 "budget_month": np.array([r[0] for r in rows]),

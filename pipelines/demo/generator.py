@@ -78,6 +78,43 @@ rows with future events (at most about seven months ahead) are kept.
 ``defects=True`` (the default) injects a tiny share of rows that a strict
 loader must quarantine (see ``pipelines.demo.defects``); with ``defects=False``
 every contract rule holds.
+
+Messy mode
+----------
+``messy=True`` (``lodestar generate --messy``) delivers the same company the
+way foreign systems would. Every row stays valid under the contract's reading
+rules (SPEC §3), so nothing of it may be quarantined or blocked; what changes:
+
+- Local time and local midnight. Each source system stamps its own local
+  time with the offset in force (DST included) and cuts its extract at its own
+  midnight: commerce (customers, orders, shipments) in America/Los_Angeles,
+  support (tickets, NPS) in Pacific/Honolulu (-10:00), people (employees) in
+  Pacific/Auckland, finance (invoices) in Europe/London. A row version lands
+  in the extract of the local date of its change (``updated_at``, or
+  ``responded_at``): an order updated at ``2024-03-12T21:00:00-07:00`` is in
+  the 2024-03-12 extract though that is 03-13 in UTC. A key changed twice in
+  one local day appears once, in its latest version. The instants are those of
+  the default output; Parquet keeps instants only (UTC), but shipments are cut
+  the same way. Day-keyed sources (web_traffic, gl_journal_lines,
+  marketing_spend, fx_rates) keep their day. No timestamp is after the end of
+  its extract day in every zone (extract day + 1 at 12:00 UTC); rows dated
+  before the first day go to the first extract (an initial load). To finish
+  local day ``end`` the generator simulates UTC day ``end`` + 1 (not written).
+- Spreadsheet CSV: marketing_spend every day and about 15 % of the other CSV
+  extracts are saved as a spreadsheet saves them, with a UTF-8 byte-order mark
+  and CRLF line ends; about a third of those have one line pasted twice (an
+  exact duplicate line).
+- A budget in two currencies: operations plans its opex in EUR and GBP every
+  month, support in even months (``finance.BUDGET_SPLIT``); the lines add up
+  after FX.
+- Hires keyed ahead: about 40 % of hires are accepted offers keyed the day they
+  are accepted, with ``hired_on`` one to five weeks later, and the initial HR
+  load holds a few such offers (``people.OFFER_P``). Because the roster then
+  differs, payroll and the ledger differ slightly from the default output;
+  commerce and support rows are the default's.
+
+Messy choices draw from their own random streams (``offers``, ``excel``), so
+``messy=False`` output is byte-identical to what it was before messy mode.
 """
 
 from __future__ import annotations
@@ -85,6 +122,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -93,6 +131,7 @@ from pipelines.sources.contract import load_contract
 from . import defects as defect_rules
 from .commerce import Commerce
 from .finance import Ledger, chart_of_accounts, fx_rates
+from .messy import SYSTEM_ZONES, LocalCuts, paste_twice, spreadsheet_styles
 from .model import FX, Day, Incidents, calendar_days, day_number, month_key
 from .output import Frame, write_csv, write_extract
 from .people import People
@@ -121,11 +160,14 @@ def generate(
     seed: int = 7,
     progress: Callable[[str], None] | None = None,
     defects: bool = True,
+    messy: bool = False,
 ) -> dict[str, int]:
     """Write demo landing files for every day in [start, end]; return rows written per source (and per reference file).
 
     ``defects`` (default True) adds the few quarantinable rows documented in
-    ``pipelines.demo.defects``; ``progress`` receives one message per month.
+    ``pipelines.demo.defects``; ``messy`` delivers the same company the way
+    foreign systems would (see "Messy mode" above); ``progress`` receives one
+    message per month.
     """  # noqa: E501
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
@@ -136,14 +178,44 @@ def generate(
     for name in contract.sources:
         _clear_range(landing / name, start, end)
 
-    fx = FX(seed, end)
+    # Messy mode needs UTC day end + 1: systems west of UTC finish day `end` during it.
+    last = end + timedelta(days=1) if messy else end
+    fx = FX(seed, last)
     incidents = Incidents(start)
-    commerce, support, people = Commerce(scale), Support(scale), People(scale)
+    commerce, support, people = Commerce(scale), Support(scale), People(scale, offers_ahead=messy)
     ledger = Ledger(scale, start, fx)
     counts = dict.fromkeys(contract.sources, 0)
-    month, month_rows = month_key(start), 0
+    cuts = LocalCuts(contract, day_number(start)) if messy else None
+    csv_sources = [n for n, s in contract.sources.items() if s.format == "csv"]
+    month_rows = 0
+    budget = None
 
-    for d in calendar_days(start, end):
+    def write_day(day: Day, frames: dict[str, Frame | None]) -> None:
+        nonlocal month_rows
+        if defects:
+            defect_rules.inject(day, frames)
+        styles = spreadsheet_styles(seed, day.num, csv_sources) if messy else {}
+        for name, source in contract.sources.items():
+            frame = frames.get(name)
+            if frame is None or len(frame) == 0:
+                if source.every_day:  # pragma: no cover - the model guarantees rows
+                    hint = " (with --messy: no row on that local day at this scale)" if messy else ""
+                    raise RuntimeError(f"{name} has no rows on {day.date}, but it delivers every day{hint}")
+                continue
+            if messy:
+                frame = replace(frame, zone=SYSTEM_ZONES.get(source.system))
+                if styles.get(name) is not None:
+                    frame = paste_twice(frame, styles[name])
+            write_extract(landing / name / day.date.isoformat(), source, frame, excel=name in styles)
+            counts[name] += len(frame)
+            month_rows += len(frame)
+        nxt = day.date + timedelta(days=1)
+        if progress and (nxt.day == 1 or day.date == end):
+            progress(f"{month_key(day.date)}: {month_rows:,} rows")
+            month_rows = 0
+
+    previous: tuple[Day, dict[str, Frame | None]] | None = None
+    for d in calendar_days(start, last):
         num = day_number(d)
         day = Day(d, num, d == start, scale, seed, fx.rates(num), incidents)
         c = commerce.step(day)
@@ -152,28 +224,25 @@ def generate(
         frames["employees"] = people.step(day)
         frames["gl_journal_lines"] = ledger.step(day, c["finance"], people, commerce.expected_orders)
         frames["fx_rates"] = fx_rates(day, fx)
-        if defects:
-            defect_rules.inject(day, frames)
-
-        for name, source in contract.sources.items():
-            frame = frames.get(name)
-            if frame is None or len(frame) == 0:
-                if source.every_day:  # pragma: no cover - the model guarantees rows
-                    raise RuntimeError(f"{name} has no rows on {d}, but it delivers every day")
-                continue
-            write_extract(landing / name / d.isoformat(), source, frame)
-            counts[name] += len(frame)
-            month_rows += len(frame)
-
-        nxt = d + timedelta(days=1)
-        if progress and (nxt.day == 1 or d == end):
-            progress(f"{month}: {month_rows:,} rows")
-            month_rows = 0
-        month = month_key(nxt)
+        if d == end:  # the plan is based on the range's actuals, whatever is simulated after
+            budget = ledger.budget(seed, start, end, split_currencies=messy)
+        if cuts is None:
+            write_day(day, frames)
+            continue
+        # messy: rows with a change instant go to their local day's extract, which is
+        # complete once the next UTC day is in; dated rows (traffic, ledger, spend, rates)
+        # stay with their day.
+        for name in cuts.cuts:
+            cuts.add(name, frames.pop(name), num)
+        if previous is not None:
+            prev_day, prev_frames = previous
+            prev_frames.update({name: cuts.take(name, prev_day.num) for name in cuts.cuts})
+            write_day(prev_day, prev_frames)
+        previous = (day, frames)
 
     reference = landing / "reference"
     reference.mkdir(parents=True, exist_ok=True)
-    refs = {"chart_of_accounts": chart_of_accounts(), "budget": ledger.budget(seed, start, end)}
+    refs = {"chart_of_accounts": chart_of_accounts(), "budget": budget}
     for name, frame in refs.items():
         table = contract.references[name]
         counts[name] = write_csv(reference / table.file, table, frame)

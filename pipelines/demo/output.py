@@ -19,7 +19,10 @@ import csv
 import os
 import re
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -40,9 +43,16 @@ class Frame:
     # Display offset (minutes east of UTC) of TIMESTAMPTZ values in CSV:
     # one number for the whole frame or one per row. Parquet is always UTC.
     offset_min: int | np.ndarray = 0
+    # An IANA zone instead: every value shows the offset in force at its instant (DST).
+    zone: str | None = None
 
     def __len__(self) -> int:
         return len(next(iter(self.columns.values()))) if self.columns else 0
+
+    def take(self, index: np.ndarray) -> Frame:
+        """The rows at `index` (positions or a boolean mask), with their offsets."""
+        offset = self.offset_min if np.ndim(self.offset_min) == 0 else np.asarray(self.offset_min)[index]
+        return Frame({k: v[index] for k, v in self.columns.items()}, offset, self.zone)
 
     @staticmethod
     def concat(frames: list[Frame]) -> Frame | None:
@@ -59,7 +69,7 @@ class Frame:
             offset = np.concatenate(
                 [np.broadcast_to(np.asarray(f.offset_min, dtype=np.int64), (len(f),)) for f in frames]
             )
-        return Frame(columns, offset)
+        return Frame(columns, offset, frames[0].zone)
 
 
 def decimal_scale(column: Column) -> int | None:
@@ -68,6 +78,20 @@ def decimal_scale(column: Column) -> int | None:
 
 
 # ---------------------------------------------------------------- CSV ----
+
+_OFFSET_STEP = 900  # offsets change on quarter hours of UTC in every zone, DST included
+
+
+@cache
+def _offset_at(zone: str, step: int) -> int:
+    offset = datetime.fromtimestamp(step * _OFFSET_STEP, ZoneInfo(zone)).utcoffset()
+    return int(offset.total_seconds()) // 60
+
+
+def zone_offsets(zone: str, seconds: np.ndarray) -> np.ndarray:
+    """UTC offset in minutes of `zone` at each instant (epoch seconds)."""
+    steps, index = np.unique(np.asarray(seconds, dtype=np.int64) // _OFFSET_STEP, return_inverse=True)
+    return np.array([_offset_at(zone, s) for s in steps.tolist()], dtype=np.int64)[index]
 
 
 def _offset_text(minutes: int) -> str:
@@ -91,13 +115,15 @@ def _format_decimal(values: np.ndarray, scale: int) -> np.ndarray:
     return text
 
 
-def _format_column(column: Column, values: np.ndarray, offset_min) -> list[str]:
+def _format_column(column: Column, values: np.ndarray, offset_min, zone: str | None = None) -> list[str]:
     kind = column.type
     if kind == "VARCHAR":
         return ["" if v is None else v for v in values.tolist()]
     null = values == NULL
     safe = np.where(null, 0, values)
     if kind == "TIMESTAMPTZ":
+        if zone is not None:
+            offset_min = zone_offsets(zone, safe)
         local = safe + np.asarray(offset_min, dtype=np.int64) * 60
         text = np.datetime_as_string(local.astype("datetime64[s]"), unit="s")
         if np.isscalar(offset_min) or np.ndim(offset_min) == 0:
@@ -127,14 +153,17 @@ def _replace_into(path: Path, write) -> None:
     os.replace(tmp, path)
 
 
-def write_csv(path: Path, table: Source | Reference, frame: Frame) -> int:
-    """UTF-8, header in contract order, comma, minimal double-quote quoting."""
+def write_csv(path: Path, table: Source | Reference, frame: Frame, excel: bool = False) -> int:
+    """UTF-8, header in contract order, comma, minimal double-quote quoting.
+
+    ``excel``: as a spreadsheet saves it, with a UTF-8 byte-order mark and CRLF line ends.
+    """
     names = list(table.columns)
-    cols = [_format_column(table.columns[n], frame.columns[n], frame.offset_min) for n in names]
+    cols = [_format_column(table.columns[n], frame.columns[n], frame.offset_min, frame.zone) for n in names]
 
     def write(tmp: Path) -> None:
-        with open(tmp, "w", newline="", encoding="utf-8") as fh:
-            out = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        with open(tmp, "w", newline="", encoding="utf-8-sig" if excel else "utf-8") as fh:
+            out = csv.writer(fh, lineterminator="\r\n" if excel else "\n", quoting=csv.QUOTE_MINIMAL)
             out.writerow(names)
             out.writerows(zip(*cols, strict=True))
 
@@ -203,7 +232,11 @@ def write_parquet(path: Path, table: Source | Reference, frame: Frame) -> int:
     return len(frame)
 
 
-def write_extract(path_without_suffix: Path, table: Source, frame: Frame) -> Path:
+def write_extract(path_without_suffix: Path, table: Source, frame: Frame, excel: bool = False) -> Path:
+    """The extract as the contract's format; ``excel`` applies to CSV only (see write_csv)."""
     path = path_without_suffix.with_suffix(f".{table.format}")
-    (write_csv if table.format == "csv" else write_parquet)(path, table, frame)
+    if table.format == "csv":
+        write_csv(path, table, frame, excel)
+    else:
+        write_parquet(path, table, frame)
     return path

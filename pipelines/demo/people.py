@@ -4,6 +4,13 @@ Headcount follows a growing target per department; attrition gives notice
 (terminated_on up to three weeks ahead), and leavers are replaced. One hire in
 five is keyed in one to five days late (a late-arriving change). The first
 extract is a snapshot of the HR system, former employees included.
+
+With ``offers_ahead`` (messy mode) a share of hires are accepted offers: the
+record is keyed the day the offer is accepted, with a ``hired_on`` one to five
+weeks ahead; the person counts towards the department's target from then on
+but is paid (and counted in headcount) only from ``hired_on``. The initial
+load then also holds the offers accepted in the weeks before (about one
+department in two has one), so even a short range shows some.
 """
 
 from __future__ import annotations
@@ -36,12 +43,17 @@ HEADCOUNT_FLOOR = 12.0  # small scales still staff every department
 HEADCOUNT_GROWTH = 0.12
 ATTRITION_PER_YEAR = 0.13
 HR_OFFSET_MIN = -480  # the HR system writes US Pacific timestamps
+OFFER_P = 0.4  # messy mode: share of hires keyed as accepted offers
+OFFER_LEAD_DAYS = (7, 36)  # start date this many days after the offer is keyed
+SNAPSHOT_OFFER_P = 0.5  # departments with an accepted offer in the initial load
 _DEPT_STR = np.array(DEPARTMENTS)
 
 
 class People:
-    def __init__(self, scale: float):
+    def __init__(self, scale: float, offers_ahead: bool = False):
         self.scale = scale
+        self.offers_ahead = offers_ahead
+        self.offers: list[int] = []  # employees keyed ahead of hired_on who have not started yet
         self.dept: list[int] = []
         self.hired: list[int] = []  # day numbers
         self.term: list[int | None] = []
@@ -66,11 +78,13 @@ class People:
 
     def step(self, day: Day) -> Frame | None:
         rng = day.rng("people")
+        # offers draw from their own stream: the default roster stays as it is without them
+        offer_rng = day.rng("offers") if self.offers_ahead else None
         emitted: dict[int, int] = {}
         if day.first:
-            self._snapshot(day, rng, emitted)
+            self._snapshot(day, rng, emitted, offer_rng)
         if day.dow < 5:
-            self._changes(day, rng, emitted)
+            self._changes(day, rng, emitted, offer_rng)
         for emp, updated in self.pending.pop(day.num, []):
             emitted[emp] = max(emitted.get(emp, updated), updated)
         if not emitted:
@@ -90,7 +104,7 @@ class People:
             offset_min=HR_OFFSET_MIN,
         )
 
-    def _snapshot(self, day: Day, rng, emitted: dict) -> None:
+    def _snapshot(self, day: Day, rng, emitted: dict, offer_rng=None) -> None:
         for dept, target in enumerate(self.targets(day)):
             n_former = int(rng.binomial(target, 0.3))
             for i in range(n_former + target):
@@ -102,6 +116,14 @@ class People:
                     noticed = self._office_time(rng, self.term[emp] - int(rng.integers(1, 15)))
                     updated = max(updated, noticed)
                 emitted[emp] = min(updated, day.d0 - 1)
+        if offer_rng is None:
+            return
+        # after the roster, so that its employee ids are those of the default output
+        for dept in range(len(DEPARTMENTS)):
+            if offer_rng.random() < SNAPSHOT_OFFER_P:
+                emp = self._add(offer_rng, dept, day.num + int(offer_rng.integers(*OFFER_LEAD_DAYS)))
+                self.offers.append(emp)
+                emitted[emp] = self._office_time(offer_rng, day.num - int(offer_rng.integers(1, 15)))
 
     def _active(self, day_num: int) -> list[int]:
         return [
@@ -110,7 +132,8 @@ class People:
             if self.hired[e] <= day_num and (self.term[e] is None or self.term[e] > day_num)
         ]
 
-    def _changes(self, day: Day, rng, emitted: dict) -> None:
+    def _changes(self, day: Day, rng, emitted: dict, offer_rng=None) -> None:
+        self.offers = [e for e in self.offers if self.hired[e] > day.num]
         staying = [e for e in self._active(day.num) if self.term[e] is None]
         by_dept = {d: [e for e in staying if self.dept[e] == d] for d in range(len(DEPARTMENTS))}
         # attrition (with notice), never emptying a department
@@ -128,14 +151,19 @@ class People:
             if self.term[e] is None and rng.random() < 0.04 / 260:
                 self.fte[e] = 80 if self.fte[e] == 100 else 100
                 emitted[e] = self._office_time(rng, day.num)
-        # hiring towards the target
+        # hiring towards the target; accepted offers fill a seat before they start
         for d, target in enumerate(self.targets(day)):
             have = sum(1 for e in by_dept[d] if self.term[e] is None)
+            have += sum(1 for e in self.offers if self.dept[e] == d)
             if have < target and (have == 0 or rng.random() < 0.3):
                 emp = self._add(rng, d, day.num)
                 late = int(rng.integers(1, 6)) if rng.random() < 0.2 else 0
                 updated = self._office_time(rng, day.num + late)
-                if late:
+                if offer_rng is not None and offer_rng.random() < OFFER_P:
+                    self.hired[emp] = day.num + int(offer_rng.integers(*OFFER_LEAD_DAYS))
+                    self.offers.append(emp)
+                    emitted[emp] = self._office_time(offer_rng, day.num)
+                elif late:
                     self.pending.setdefault(day.num + late, []).append((emp, updated))
                 else:
                     emitted[emp] = updated

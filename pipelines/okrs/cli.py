@@ -18,13 +18,26 @@ from pipelines.okrs.validate import OkrValidationError, load_okr_sets, okr_files
 def validate_command(paths: Sequence[str | Path] | None = None) -> int:
     """Validate OKR files together (default: every OKR file of LODESTAR_OKRS).
 
-    Prints every problem and returns 1, or a one-line summary and 0. A parent in
-    another file is found only if that file is validated too (the default)."""
+    Prints every problem on a line of its own and returns 1, or a one-line summary
+    and 0. A parent in another file is found only if that file is validated too
+    (the default)."""
+    try:
+        return _validate(paths)
+    except Exception as exc:  # a bug or an unreadable folder: one line, never a traceback
+        print(f"error: cannot validate the OKR files: {type(exc).__name__}: {_one_line(exc)}")
+        return 1
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
+
+
+def _validate(paths: Sequence[str | Path] | None) -> int:
     settings = Settings.from_env()
     try:
         catalog = load_catalog(settings.okrs)
-    except ValueError as exc:
-        print(f"error: the KPI catalog is invalid: {exc}")
+    except ValueError as exc:  # YAML errors span lines
+        print(f"error: the KPI catalog is invalid: {_one_line(exc)}")
         return 1
     targets = list(paths) if paths else [settings.okrs]
     missing = [str(p) for p in targets if not Path(p).exists()]

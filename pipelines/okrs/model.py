@@ -7,11 +7,15 @@ wrong side of the baseline, parents, cycles, duplicates, ...) live in
 
 Ids, titles and filter values are free text: they are stored as data (bound
 parameters, never formatted into SQL), so no character is dangerous.
+
+The validators' messages read after the bad value ("'0.9' is not a number"):
+`pipelines.okrs.validate` prefixes them with the field and the value.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -24,11 +28,30 @@ KR_TYPES: tuple[str, ...] = ("increase", "decrease", "stay_above", "stay_below")
 def _number(value: object) -> object:
     # YAML numbers only: a quoted "0.9" or a boolean is a typo to report, not to coerce
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"must be a number, got {value!r}")
+        raise ValueError("is not a number")
     return value
 
 
 Number = Annotated[int | float, BeforeValidator(_number)]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    # The OKR loader leaves YAML dates as text, so an impossible day (2026-09-31)
+    # arrives here to be reported instead of failing the YAML parser. Numbers
+    # are not dates (pydantic would read 20261231 as epoch seconds).
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError("is not a valid date (YYYY-MM-DD)")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class _Strict(BaseModel):
@@ -42,12 +65,12 @@ def _non_blank(value: str) -> str:
 
 
 class Period(_Strict):
-    start: date
-    end: date
+    start: IsoDate
+    end: IsoDate
 
 
 class Revision(_Strict):
-    effective_from: date
+    effective_from: IsoDate
     target: Number
 
 

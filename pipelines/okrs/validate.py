@@ -3,7 +3,7 @@ to the warehouse as the `okr.*` tables the dbt OKR models read.
 
 `load_okr_sets` checks every rule at once and raises `OkrValidationError`
 with one message per problem, each naming the file, the objective / key
-result id and the reason. Files are validated together: ids are unique across
+result id and the reason: the bad value and what is allowed instead. Files are validated together: ids are unique across
 all of them and a parent may be an objective of any of them.
 
 Everything in an OKR file is data. `write_okr_tables` binds every value as a
@@ -17,10 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from pipelines.okrs.catalog import WINDOWS, Catalog
 from pipelines.okrs.model import KeyResult, Objective, OkrSet, Period
@@ -73,6 +73,29 @@ def _num(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _show(value: Any, limit: int = 80) -> str:
+    """A value as the file wrote it, on one line: 'text', 0.9, true, null, {channel: 'chat'}."""
+
+    def text(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if v is None:
+            return "null"
+        if isinstance(v, float):
+            return _num(v)
+        if isinstance(v, date):
+            return v.isoformat()
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"{k if isinstance(k, str) and k.isidentifier() else text(k)}: {text(x)}"
+                                   for k, x in v.items()) + "}"  # fmt: skip
+        if isinstance(v, list):
+            return "[" + ", ".join(text(x) for x in v) + "]"
+        return repr(v)  # str (quoted, newlines escaped), int
+
+    shown = text(value)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
 @dataclass
 class _Errors:
     """Messages with where they point to; listed file by file, in file order."""
@@ -107,16 +130,70 @@ class _Errors:
         return [item[-1] for item in sorted(self.items, key=key)]
 
 
-def _pydantic_messages(exc: ValidationError) -> list[str]:
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next((m for m in map(_model_in, get_args(annotation)) if m is not None), None)
+
+
+def _model_at(model: type[BaseModel] | None, loc: Sequence) -> type[BaseModel] | None:
+    """The model that `loc` leads to from `model` (list positions skipped), if any."""
+    for part in loc:
+        if model is not None and not isinstance(part, int):
+            field_info = model.model_fields.get(part)
+            model = _model_in(field_info.annotation) if field_info else None
+    return model
+
+
+def _literal_values(annotation: Any) -> tuple:
+    if get_origin(annotation) is Literal:
+        return get_args(annotation)
+    return next((v for v in map(_literal_values, get_args(annotation)) if v), ())
+
+
+_SHAPES = {  # what a mapping or list field holds, for shape errors
+    "filter": "a mapping of one dimension to its value, e.g. {channel: chat}",
+    "revisions": "a list of {effective_from: YYYY-MM-DD, target: number}",
+}
+
+
+def _pydantic_messages(exc: ValidationError, model: type[BaseModel], prefix: str = "") -> list[str]:
+    """One message per error: the field, the value the file gave and what is allowed instead."""
     out = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "(top)"
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field"
-        elif err["type"] == "missing":
-            msg = "required field is missing"
-        out.append(f"{loc}: {msg}")
+        loc = ([prefix] if prefix else []) + list(err["loc"])
+        # list positions as the 1-based '#n' the messages use for objectives and key results
+        name = "".join(f" #{p + 1}" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+        value = _show(err.get("input"))
+        kind = err["type"]
+        field_name = next((p for p in reversed(err["loc"]) if isinstance(p, str)), "")
+        parent = _model_at(model, err["loc"][:-1])
+        if kind == "missing":
+            out.append(f"{name}: required field is missing")
+        elif kind == "extra_forbidden":
+            where = name.rpartition(".")[0]
+            fields = ", ".join(parent.model_fields) if parent else ""
+            out.append(
+                f"unknown field {_q(err['loc'][-1])}{f' in {where}' if where else ''}"
+                + (f" (fields: {fields})" if fields else "")
+            )
+        elif kind == "literal_error" and parent is not None:
+            allowed = _literal_values(parent.model_fields[err["loc"][-1]].annotation)
+            out.append(f"{name} {value} is not one of {', '.join(map(str, allowed))}")
+        elif kind == "value_error":  # our validators: the message reads after the value
+            out.append(f"{name} {value} {err['msg'].removeprefix('Value error, ')}")
+        elif kind == "string_type":
+            out.append(f"{name} {value} must be text (put it in quotes)")
+        elif kind in ("dict_type", "list_type", "model_type"):
+            target = _model_at(model, err["loc"])
+            shape = (
+                _SHAPES.get(field_name)
+                or (f"a mapping with the fields {', '.join(target.model_fields)}" if target else None)
+                or ("a mapping" if kind == "dict_type" else "a list")
+            )
+            out.append(f"{name} {value} must be {shape}".lstrip())
+        else:  # pragma: no cover - pydantic's own words, with the value
+            out.append(f"{name} {value}: {err['msg']}".lstrip())
     return out
 
 
@@ -146,6 +223,17 @@ class _ParsedFile:
     readable: bool = False
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text: the models parse them, so an impossible
+    date (2026-09-31) is reported like any bad value instead of failing the parser."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _raw_id(raw: Any) -> Any:
     return raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
 
@@ -153,18 +241,19 @@ def _raw_id(raw: Any) -> Any:
 def _parse_file(no: int, path: Path, errors: _Errors) -> _ParsedFile:
     parsed = _ParsedFile(no, path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a SafeLoader
     except OSError as exc:
         errors.add(no, path, f"cannot read the file: {exc.strerror or exc}")
         return parsed
     except UnicodeDecodeError as exc:
         errors.add(no, path, f"the file is not UTF-8 text: {exc.reason}")
         return parsed
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: an explicit !!timestamp that is no date
         errors.add(no, path, "invalid YAML: " + " ".join(str(exc).split()))
         return parsed
     if not isinstance(data, dict):
-        errors.add(no, path, "expected a mapping with the keys 'period' and 'objectives'")
+        got = "the file is empty" if data is None else f"the file holds {_show(data)}"
+        errors.add(no, path, f"{got}: expected a mapping with the keys 'period' and 'objectives'")
         return parsed
     parsed.readable = True
     for key in data:
@@ -177,15 +266,15 @@ def _parse_file(no: int, path: Path, errors: _Errors) -> _ParsedFile:
         try:
             parsed.period = Period.model_validate(data["period"])
         except ValidationError as exc:
-            for m in _pydantic_messages(exc):
-                errors.add(no, path, f"period.{m}" if not m.startswith("(top)") else f"period{m[5:]}")
+            for m in _pydantic_messages(exc, Period, prefix="period"):
+                errors.add(no, path, m)
 
     raw_objectives = data.get("objectives")
     if raw_objectives is None:
         errors.add(no, path, "objectives: required field is missing (a list of objectives)")
         raw_objectives = []
     elif not isinstance(raw_objectives, list):
-        errors.add(no, path, "objectives: must be a list of objectives")
+        errors.add(no, path, f"objectives {_show(raw_objectives)} must be a list of objectives")
         raw_objectives = []
     elif not raw_objectives:
         errors.add(no, path, "objectives: the file defines no objectives")
@@ -195,14 +284,17 @@ def _parse_file(no: int, path: Path, errors: _Errors) -> _ParsedFile:
         label = oid if oid is not None else f"#{i + 1}"
         errors.place(no, label, i)
         if not isinstance(raw, dict):
-            errors.add(no, path, "must be a mapping (id, title, owner, key_results, ...)", objective=label)
+            fields = ", ".join(Objective.model_fields)
+            errors.add(no, path, f"{_show(raw)} must be a mapping with the fields {fields}", objective=label)
             continue
         raw_krs = raw.get("key_results", [])
         krs: list[_ParsedKr] = []
         if raw_krs is None:
             raw_krs = []
         if not isinstance(raw_krs, list):
-            errors.add(no, path, "key_results: must be a list of key results", objective=label)
+            errors.add(
+                no, path, f"key_results {_show(raw_krs)} must be a list of key results", objective=label
+            )
             raw_krs = []
         for j, raw_kr in enumerate(raw_krs):
             kid = _raw_id(raw_kr)
@@ -211,14 +303,14 @@ def _parse_file(no: int, path: Path, errors: _Errors) -> _ParsedFile:
             try:
                 krs.append(_ParsedKr(kid, KeyResult.model_validate(raw_kr)))
             except ValidationError as exc:
-                for m in _pydantic_messages(exc):
+                for m in _pydantic_messages(exc, KeyResult):
                     errors.add(no, path, m, objective=label, kr=kr_label)
                 krs.append(_ParsedKr(kid, None))
         header = {k: v for k, v in raw.items() if k != "key_results"}
         try:
             objective = Objective.model_validate(header)
         except ValidationError as exc:
-            for m in _pydantic_messages(exc):
+            for m in _pydantic_messages(exc, Objective):
                 errors.add(no, path, m, objective=label)
             objective = None
         raw_parent = raw.get("parent")
@@ -247,7 +339,9 @@ def _check_key_result(f: _ParsedFile, oid: str, kr: KeyResult, catalog: Catalog,
 
     if kr.filter is not None:
         if len(kr.filter) != 1:
-            err(f"filter must name exactly one dimension value, got {len(kr.filter)} entries")
+            err(
+                f"filter {_show(kr.filter)} must name exactly one dimension and its value, e.g. {{channel: chat}}"
+            )
         elif kpi is not None:
             dim, value = next(iter(kr.filter.items()))
             if dim not in kpi.dimensions:
@@ -270,7 +364,7 @@ def _check_key_result(f: _ParsedFile, oid: str, kr: KeyResult, catalog: Catalog,
     numbers.update({f"revision {r.effective_from} target": r.target for r in kr.revisions})
     bad = [name for name, v in numbers.items() if not _finite(v)]
     for name in bad:
-        err(f"{name} must be a finite number")
+        err(f"{name} {_num(numbers[name])} must be a finite number")
     if bad:
         return
 
@@ -379,7 +473,7 @@ def _validate(files: list[_ParsedFile], catalog: Catalog, errors: _Errors) -> No
                         _check_key_result(f, po.raw_id, pk.kr, catalog, errors)
                 continue
             if not _finite(o.weight):
-                errors.add(f.no, f.path, "weight must be a finite number", objective=o.id)
+                errors.add(f.no, f.path, f"weight {_num(o.weight)} must be a finite number", objective=o.id)
             elif o.weight <= 0:
                 errors.add(
                     f.no, f.path, f"weight must be greater than 0 (got {_num(o.weight)})", objective=o.id
@@ -388,8 +482,12 @@ def _validate(files: list[_ParsedFile], catalog: Catalog, errors: _Errors) -> No
                 if o.parent == o.id:
                     errors.add(f.no, f.path, "parent is the objective itself (a cycle)", objective=o.id)
                 elif o.parent not in objective_at:
+                    known = ", ".join(sorted(objective_at))
                     errors.add(
-                        f.no, f.path, f"parent {_q(o.parent)} does not exist in any OKR file", objective=o.id
+                        f.no,
+                        f.path,
+                        f"parent {_q(o.parent)} does not exist in any OKR file (objectives: {known})",
+                        objective=o.id,
                     )
             if not po.krs and not children.get(o.id):
                 errors.add(

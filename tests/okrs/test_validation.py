@@ -221,7 +221,10 @@ def test_filter_with_two_dimensions(tmp_path):
             )
         ],
     )
-    assert "key result 'k1': filter must name exactly one dimension value" in msg
+    assert (
+        "key result 'k1': filter {channel: 'chat', priority: 'high'} must name exactly one dimension "
+        "and its value, e.g. {channel: chat}"
+    ) in msg
 
 
 def test_duplicate_objective_ids_across_files(tmp_path):
@@ -452,10 +455,150 @@ def test_shape_errors_name_the_field(tmp_path):
         ),
     )
     errs = errors(path)
-    assert f"{path}: objective 'o1': colour: unknown field" in errs
+    assert (
+        f"{path}: objective 'o1': unknown field 'colour' "
+        "(fields: id, title, owner, parent, weight, key_results)" in errs
+    )
     assert f"{path}: objective 'o1', key result 'k1': target: required field is missing" in errs
-    assert any(e.startswith(f"{path}: objective 'o1', key result 'k2': type: ") for e in errs)
-    assert any(e.startswith(f"{path}: objective 'o1', key result 'k2': target: ") for e in errs)
+    assert (
+        f"{path}: objective 'o1', key result 'k2': type 'grow' is not one of "
+        "increase, decrease, stay_above, stay_below" in errs
+    )
+    assert f"{path}: objective 'o1', key result 'k2': target '0.9' is not a number" in errs
+
+
+# --------------------------------------------------------------------------- messages name the bad value
+
+
+def test_type_names_the_value_and_the_allowed_types(tmp_path):
+    msg = single_error(tmp_path, [objective("delight-customers", krs=[kr("csat-chat", type="maximize")])])
+    assert msg.endswith(
+        "2026-Q4.yml: objective 'delight-customers', key result 'csat-chat': "
+        "type 'maximize' is not one of increase, decrease, stay_above, stay_below"
+    )
+
+
+@pytest.mark.parametrize(
+    "fields, reason",
+    [
+        (dict(window="fortnight"), "unknown window 'fortnight' (windows: day, trailing_7d, trailing_28d, "
+         "month_to_date, quarter_to_date)"),
+        (dict(kpi="happiness"), "unknown KPI 'happiness' (known KPIs: gmv, orders, "),
+        (dict(filter={"colour": "red"}), "filter on dimension 'colour', which KPI 'csat' does not have "
+         "(its dimensions: channel)"),
+        (dict(filter={"channel": "fax"}), "unknown value 'fax' for dimension 'channel' of KPI 'csat' "
+         "(values: email, chat, phone)"),
+        (dict(filter=["chat"]), "filter ['chat'] must be a mapping of one dimension to its value, "
+         "e.g. {channel: chat}"),
+        (dict(filter={"channel": 5}), "filter.channel 5 must be text (put it in quotes)"),
+        (dict(weight=-0.5), "weight must be greater than 0 (got -0.5)"),
+        (dict(weight="heavy"), "weight 'heavy' is not a number"),
+        (dict(target=True), "target true is not a number"),
+        (dict(target=float("nan")), "target nan must be a finite number"),
+        (dict(title="  "), "title '  ' must not be empty"),
+        (dict(colour="red"), "unknown field 'colour' (fields: id, title, kpi, window, filter, type, "
+         "baseline, target, weight, revisions)"),
+        (dict(revisions={"effective_from": "2026-11-15", "target": 0.95}),
+         "revisions {effective_from: '2026-11-15', target: 0.95} must be a list of "
+         "{effective_from: YYYY-MM-DD, target: number}"),
+    ],
+)  # fmt: skip
+def test_key_result_messages_name_the_bad_value_and_the_allowed_ones(tmp_path, fields, reason):
+    msg = single_error(tmp_path, [objective(krs=[kr(**fields)])])
+    assert f"objective 'o1', key result 'k1': {reason}" in msg
+
+
+def test_a_key_result_that_is_not_a_mapping(tmp_path):
+    msg = single_error(tmp_path, [objective(krs=["csat to 92%"])])
+    assert msg.endswith(
+        "objective 'o1', key result '#1': 'csat to 92%' must be a mapping with the fields "
+        "id, title, kpi, window, filter, type, baseline, target, weight, revisions"
+    )
+
+
+def test_objective_messages_name_the_bad_value(tmp_path):
+    a = write(tmp_path, "a.yml", okr_yaml([objective("o1", parent=5, weight="lots")]))
+    write(tmp_path, "b.yml", okr_yaml([objective("o2", parent="nowhere", krs=[kr("k2")])]))
+    errs = errors(tmp_path)
+    assert f"{a}: objective 'o1': parent 5 must be text (put it in quotes)" in errs
+    assert f"{a}: objective 'o1': weight 'lots' is not a number" in errs
+    assert any(
+        e.endswith("objective 'o2': parent 'nowhere' does not exist in any OKR file (objectives: o1, o2)")
+        for e in errs
+    ), errs
+
+
+@pytest.mark.parametrize(
+    "period, reason",
+    [
+        ("{start: 2026-10-01, end: 2026-09-31}", "period.end '2026-09-31' is not a valid date (YYYY-MM-DD)"),
+        ("{start: 2026-02-29, end: 2026-03-31}", "period.start '2026-02-29' is not a valid date (YYYY-MM-DD)"),
+        ("{start: soon, end: 2026-12-31}", "period.start 'soon' is not a valid date (YYYY-MM-DD)"),
+        ("{start: 2026-10-01, end: 20261231}", "period.end 20261231 is not a valid date (YYYY-MM-DD)"),
+        ("{start: 2026-10-01, end: 2026-12-31T10:00:00}",
+         "period.end '2026-12-31T10:00:00' is not a valid date (YYYY-MM-DD)"),
+        ("[2026-10-01, 2026-12-31]", "period ['2026-10-01', '2026-12-31'] must be a mapping with the fields start, end"),
+        ("{start: 2026-10-01, end: 2026-12-31, tz: UTC}", "unknown field 'tz' in period (fields: start, end)"),
+    ],
+)  # fmt: skip
+def test_period_messages_name_the_bad_value(tmp_path, period, reason):
+    msg = single_error(tmp_path, [objective()], period=period)
+    assert msg.endswith(f"2026-Q4.yml: {reason}")
+
+
+def test_an_impossible_revision_date_is_a_message_not_a_crash(tmp_path):
+    path = write(
+        tmp_path,
+        "2026-Q4.yml",
+        "period: {start: 2026-10-01, end: 2026-12-31}\n"
+        "objectives:\n  - id: o1\n    title: t\n    owner: x\n    key_results:\n"
+        "      - {id: k1, title: t, kpi: csat, window: day, type: increase, baseline: 0.8, target: 0.9,\n"
+        "         revisions: [{effective_from: 2026-11-31, target: 0.95}]}\n",
+    )
+    assert errors(path) == [
+        f"{path}: objective 'o1', key result 'k1': "
+        "revisions #1.effective_from '2026-11-31' is not a valid date (YYYY-MM-DD)"
+    ]
+
+
+def test_validate_command_prints_one_line_per_problem_without_a_traceback(tmp_path, capsys):
+    bad = write(
+        tmp_path,
+        "2026-Q4.yml",
+        "period: {start: 2026-10-01, end: 2026-09-31}\n"
+        "objectives:\n  - id: delight-customers\n    title: t\n    owner: x\n    key_results:\n"
+        "      - {id: csat-chat, title: t, kpi: csat, window: day, type: maximize, target: 0.9}\n",
+    )
+    assert validate_command([bad]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    assert captured.out.splitlines() == [
+        f"{bad}: period.end '2026-09-31' is not a valid date (YYYY-MM-DD)",
+        f"{bad}: objective 'delight-customers', key result 'csat-chat': "
+        "type 'maximize' is not one of increase, decrease, stay_above, stay_below",
+        "",
+        "2 problem(s) in 1 OKR file(s).",
+    ]
+
+
+def test_validate_command_reports_a_broken_catalog_on_one_line(tmp_path, monkeypatch, capsys):
+    write(tmp_path, "kpis.yml", "kpis: [\n")
+    monkeypatch.setenv("LODESTAR_OKRS", str(tmp_path))
+    assert validate_command([]) == 1
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith(f"error: the KPI catalog is invalid: {tmp_path / 'kpis.yml'}: while parsing")
+
+
+def test_validate_command_never_shows_a_traceback(tmp_path, monkeypatch, capsys):
+    def broken(*_args):
+        raise RuntimeError("something\nunexpected")
+
+    monkeypatch.setattr("pipelines.okrs.cli.load_okr_sets", broken)
+    bad = write(tmp_path, "2026-Q4.yml", okr_yaml([objective()]))
+    assert validate_command([bad]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "error: cannot validate the OKR files: RuntimeError: something unexpected"
+    ]
 
 
 def test_unreadable_yaml_names_the_file(tmp_path):
