@@ -554,8 +554,16 @@ def _public(row: dict) -> dict:
 def landing_strategy(draw, features: Features | None = None) -> Landing:
     """A contract-valid landing of 4-8 days in 2025 (see the module docstring)."""
     features = features or Features.full()
-    start = draw(st.dates(date(2025, 1, 1), date(2025, 12, 20)))
     n_days = draw(st.integers(4, 8))
+    # Two thirds of the landings cross a month end (a third a quarter end):
+    # month_to_date and quarter_to_date restart, a second budget month begins.
+    boundary = draw(st.sampled_from(["month", "quarter", None]))
+    if boundary is None:
+        start = draw(st.dates(date(2025, 1, 1), date(2025, 12, 20)))
+    else:
+        month = draw(st.sampled_from(range(1, 13) if boundary == "month" else (3, 6, 9, 12)))
+        first_of_next = date(2025 + month // 12, month % 12 + 1, 1)
+        start = first_of_next - timedelta(days=draw(st.integers(1, n_days - 1)))
     offsets = {s: draw(st.sampled_from(OFFSETS)) if features.offsets else 0 for s in SYSTEMS}
     foreign = draw(st.lists(st.sampled_from(sorted(RATES)), min_size=1, max_size=3, unique=True))
     formats = {s: draw(st.sampled_from(["csv", "parquet", "mixed"])) for s in SOURCES}
