@@ -42,7 +42,8 @@ def test_a_broken_budget_keeps_the_last_accepted_one_in_force_and_says_so(pipeli
     assert "budget: new version rejected, the last accepted version" in note
     assert f"{budget}: rejected, 1 row(s) break a rule: line 4: amount is below 0" in note
     [(passed, severity)] = published(
-        settings, "select passed, severity from dq_results where asset = 'raw/budget' and partition_date is null"
+        settings,
+        "select passed, severity from dq_results where asset = 'raw/budget' and partition_date is null",
     )
     assert (passed, severity) == (False, "warning")
     assert published(
