@@ -180,3 +180,47 @@ def test_a_late_cancellation_changes_exactly_the_windows_containing_its_day(scen
     # the order left the counts
     total = ("orders", END, "trailing_28d", "all", "all")
     assert after[total][0] == before[total][0] - 1
+
+
+def test_a_new_budget_version_recomputes_its_kpis_for_all_history(tmp_path_factory, kpi_landing, kpi_build):
+    """A reference file has no extract day: a new version in force still reaches every day it plans."""
+    from pipelines.sources.ingest import ingest_reference
+    from pipelines.warehouse import connect
+    from tests.kpis.conftest import START, TIMEZONE
+
+    landing = tmp_path_factory.mktemp("kpi_budget") / "landing"
+    shutil.copytree(kpi_landing, landing)
+    dbt = kpi_build.workspace
+    dbt.load(kpi_build.warehouse)  # built through END
+    before = kpi_values(dbt.warehouse)
+
+    budget = landing / "reference" / "budget.csv"
+    with budget.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:  # every opex plan 10% higher
+        if row["account_type"] == "opex":
+            row["amount"] = f"{float(row['amount']) * 1.1:.2f}"
+    with budget.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    contract = load_contract()
+    con = connect(dbt.warehouse, TIMEZONE)
+    try:
+        assert (
+            ingest_reference(con, contract, contract.references["budget"], landing, TIMEZONE).status
+            == "loaded"
+        )
+    finally:
+        con.close()
+
+    dbt.run("run", range_=(END, END))  # a daily run: the budget changed for every day
+    after = kpi_values(dbt.warehouse)
+    changed = {key for key in after.keys() | before.keys() if after.get(key) != before.get(key)}
+    assert {key[0] for key in changed} == {"budget_variance_pct"}
+    assert min(key[1] for key in changed) == START
+
+    dbt.run("run", range_=(END, END))  # the next run sees the same version: nothing more to do
+    assert kpi_values(dbt.warehouse) == after
+    dbt.run("run", "--full-refresh")
+    assert kpi_values(dbt.warehouse) == after

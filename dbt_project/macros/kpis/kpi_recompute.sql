@@ -23,9 +23,32 @@
   column, at their business day. Without a range every KPI is recomputed
   from LODESTAR_START_DATE.
 
-  Reference files (budget, chart of accounts) have no extract day: a change
-  to them is not detected here; rebuild with --full-refresh after changing one.
+  Reference files (budget, chart of accounts) have no extract day: a new
+  version in force (its content fingerprint differs from the one kpi_values
+  was last built with, kept by kpi_values' post-hook) recomputes every day of
+  the KPIs that read it.
 #}
+
+{# A fingerprint of a reference table's content (contract columns only, in a fixed order). #}
+{% macro reference_fingerprint(name) -%}
+    {%- set columns = contract_table(name)['columns'] | list -%}
+    (select md5(coalesce(string_agg(line, '|' order by line), ''))
+     from (select cast(row({{ columns | join(', ') }}) as varchar) as line from {{ source('raw', name) }}))
+{%- endmacro %}
+
+{# The relation keeping the reference fingerprints kpi_values was built with. #}
+{% macro kpi_reference_fingerprints_relation() -%}
+    {{ return(api.Relation.create(database=target.database, schema='intermediate', identifier='kpi_reference_fingerprints')) }}
+{%- endmacro %}
+
+{# kpi_values' post-hook: remember the reference versions this build used. #}
+{% macro record_kpi_reference_fingerprints() -%}
+    create or replace table {{ kpi_reference_fingerprints_relation() }} as
+    {% for name in contract_table_names() if contract_table(name)['reference'] -%}
+    select '{{ name }}' as source, {{ reference_fingerprint(name) }} as fingerprint
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+{%- endmacro %}
 
 {# {kpi_id: [raw source names]} from meta.kpis + lineage. #}
 {% macro kpi_source_map() -%}
@@ -64,7 +87,19 @@
     where extract_date between date '{{ range_start }}' and date '{{ range_end }}'
     group by source
     {%- if execute %}
-    {%- for src in graph.sources.values() if src.source_name == 'raw' and src.meta.get('key') %}
+    {%- set remembered = adapter.get_relation(database=target.database, schema='intermediate', identifier='kpi_reference_fingerprints') -%}
+    {%- for name in contract_table_names() if contract_table(name)['reference'] %}
+    union all
+    -- a new version of a reference file in force: every day of its KPIs
+    select '{{ name }}' as source, date '0001-01-01' as from_day
+    where {{ reference_fingerprint(name) }} is distinct from
+        {% if remembered -%}
+        (select fingerprint from {{ remembered }} where source = '{{ name }}')
+        {%- else -%}
+        null
+        {%- endif %}
+    {%- endfor %}
+    {%- for src in graph.sources.values() if src.source_name == 'raw' and src.meta.get('key') and not contract_table(src.name)['reference'] %}
         {%- set relation = src.schema ~ '.' ~ (src.identifier or src.name) -%}
         {%- set key = src.meta['key'] | join(', ') -%}
         {%- set version_column = src.meta.get('version_column') -%}

@@ -9,6 +9,7 @@
             using ({{ kpi_recompute_plan() }}) as plan
             where target.kpi_id = plan.kpi_id and target.as_of_date >= plan.recompute_from
         {% endif %}",
+        post_hook="{{ record_kpi_reference_fingerprints() }}",
     )
 }}
 -- Every KPI for every day D, window W ending on D and slice (SPEC §4), in the
