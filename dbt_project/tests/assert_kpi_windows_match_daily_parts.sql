@@ -1,6 +1,7 @@
 -- Window values agree with an independent recomputation from the daily parts
 -- for a sample of days (the 1st, 7th and 28th of each month, and the last
--- day): window starts from date arithmetic rather than int_kpi_windows,
+-- day): window starts from the catalog's window specs (okrs/kpis.yml) by
+-- date arithmetic rather than int_kpi_windows,
 -- additive = Σ numerator (0 without events), ratio = Σ numerator / Σ
 -- denominator with no row unless Σ denominator > 0. Any row missing on either
 -- side or a value off by more than 1e-9 (relative) fails.
@@ -12,16 +13,11 @@ with sample_days as (
 ),
 
 windows as (
-    select as_of_date, w."window",
-        case w."window"
-            when 'day' then as_of_date
-            when 'trailing_7d' then cast(as_of_date - interval 6 day as date)
-            when 'trailing_28d' then cast(as_of_date - interval 27 day as date)
-            when 'month_to_date' then cast(date_trunc('month', as_of_date) as date)
-            when 'quarter_to_date' then cast(date_trunc('quarter', as_of_date) as date)
-        end as window_start
+    {% for window in kpi_window_specs() %}
+    select as_of_date, '{{ window["name"] }}' as "window", {{ kpi_window_start(window, 'as_of_date') }} as window_start
     from sample_days
-    cross join (values ('day'), ('trailing_7d'), ('trailing_28d'), ('month_to_date'), ('quarter_to_date')) as w("window")
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 slices as (

@@ -22,7 +22,7 @@ from typing import Any, Literal, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from pipelines.okrs.catalog import WINDOWS, Catalog
+from pipelines.okrs.catalog import Catalog
 from pipelines.okrs.model import KeyResult, Objective, OkrSet, Period
 
 CATALOG_FILE = "kpis.yml"
@@ -334,8 +334,8 @@ def _check_key_result(f: _ParsedFile, oid: str, kr: KeyResult, catalog: Catalog,
     kpi = catalog.get(kr.kpi)
     if kpi is None:
         err(f"unknown KPI {_q(kr.kpi)} (known KPIs: {', '.join(k.id for k in catalog.kpis)})")
-    if kr.window not in WINDOWS:
-        err(f"unknown window {_q(kr.window)} (windows: {', '.join(WINDOWS)})")
+    if kr.window not in catalog.windows:
+        err(f"unknown window {_q(kr.window)} (windows: {', '.join(catalog.window_names)})")
 
     if kr.filter is not None:
         if len(kr.filter) != 1:
@@ -587,7 +587,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             (
                 "kpi_window",
                 "VARCHAR NOT NULL",
-                "KPI window: day, trailing_7d, trailing_28d, month_to_date, quarter_to_date.",
+                "KPI window, one of the catalog's windows (okrs/kpis.yml).",
             ),
             ("filter_dimension", "VARCHAR", "Dimension filtered on; NULL means the KPI total ('all')."),
             ("filter_value", "VARCHAR", "Dimension value filtered on (stored verbatim); NULL for the total."),

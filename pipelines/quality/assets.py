@@ -13,10 +13,8 @@ import dagster as dg
 from pipelines.config import Settings
 from pipelines.okrs.catalog import load_catalog
 from pipelines.quality.kpi_checks import check_kpi_values, recompute_range, record_kpi_check_failures
-from pipelines.quality.kpi_gate import apply_gate
-from pipelines.quality.lineage import kpi_sources
+from pipelines.quality.kpi_gate import apply_gate, kpi_sources
 from pipelines.quality.results import record_results
-from pipelines.transform.project import dbt_project
 from pipelines.warehouse import working_db
 
 # What the gate writes; the OKR models and the publisher read these (dbt source `gate`).
@@ -91,8 +89,8 @@ def gate_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     )
     def kpi_gate(context: dg.AssetExecutionContext):
         catalog = load_catalog(settings.okrs)
-        sources = kpi_sources(dbt_project.manifest_path)
         with working_db(settings, log=context.log) as con:
+            sources = kpi_sources(con)
             checked = recompute_range(con)
             outcomes = []
             if checked:

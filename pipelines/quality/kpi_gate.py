@@ -48,6 +48,14 @@ def ensure_gate_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def kpi_sources(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """{kpi_id: the landing sources it reads}, as dbt derived it from the catalog and its lineage."""
+    sources: dict[str, set[str]] = {}
+    for kpi_id, source in con.execute("select kpi_id, source from intermediate.int_kpi_sources").fetchall():
+        sources.setdefault(kpi_id, set()).add(source)
+    return sources
+
+
 def apply_gate(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, sources_by_kpi: dict[str, set[str]]
 ) -> GateSummary:
@@ -56,7 +64,7 @@ def apply_gate(
         "create or replace temp table _kpi_sources (kpi_id varchar, source varchar, snapshot boolean)"
     )
     rows = [
-        (kpi.id, source, kpi.additivity == "snapshot")
+        (kpi.id, source, kpi.is_snapshot)
         for kpi in catalog.kpis
         for source in sorted(sources_by_kpi.get(kpi.id, ()))
     ]

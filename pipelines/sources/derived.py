@@ -12,12 +12,11 @@ writes what is generated from it, and a test keeps the committed files in sync:
 
 from __future__ import annotations
 
-import json
-
 import yaml
 
 from pipelines.config import DBT_PROJECT_DIR, REPO_ROOT
 from pipelines.sources.contract import Contract, load_contract
+from pipelines.transform.jinja import jinja_literal
 
 SOURCES_FILE = DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"
 CONTRACT_MACRO_FILE = DBT_PROJECT_DIR / "macros" / "generated_contract.sql"
@@ -75,21 +74,8 @@ def table_facts(contract: Contract) -> dict:
     return facts
 
 
-def _jinja(value, indent: str = "") -> str:
-    """A Jinja literal of a JSON-like value (Jinja spells null `none`)."""
-    inner = indent + "  "
-    if isinstance(value, dict):
-        items = [f"{inner}{json.dumps(k)}: {_jinja(v, inner)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + f"\n{indent}}}" if items else "{}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_jinja(v, inner) for v in value) + "]"
-    if value is None:
-        return "none"
-    return json.dumps(value)  # strings, numbers, true/false
-
-
 def render_contract_macro(contract: Contract) -> str:
-    facts = _jinja(table_facts(contract), "    ")
+    facts = jinja_literal(table_facts(contract), "    ")
     return (
         "{# " + HEADER.strip("# \n") + " #}\n"
         "{# The landing contract's facts per raw table (see pipelines/sources/contract.yml). #}\n"
@@ -99,7 +85,7 @@ def render_contract_macro(contract: Contract) -> str:
         "{%- endmacro %}\n\n"
         "{# Every raw table of the contract, sources first. #}\n"
         "{% macro contract_table_names() -%}\n"
-        f"    {{{{ return({_jinja(list(table_facts(contract)))}) }}}}\n"
+        f"    {{{{ return({jinja_literal(list(table_facts(contract)))}) }}}}\n"
         "{%- endmacro %}\n"
     )
 

@@ -48,7 +48,7 @@ def _range_env(context: dg.AssetExecutionContext) -> dict[str, str]:
 
 
 def dbt_model_assets(settings: Settings) -> list[dg.AssetsDefinition]:
-    manifest = ensure_manifest()
+    manifest = ensure_manifest(settings)
 
     def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         """One `dbt build` of the asset's selection for the run's range."""

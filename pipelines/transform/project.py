@@ -12,11 +12,12 @@ from pathlib import Path
 from dagster_dbt import DbtProject
 
 from pipelines.config import DBT_PROJECT_DIR, Settings
+from pipelines.okrs.catalog_dbt import ensure_dbt_catalog
 
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
-_SOURCES = ("models", "macros", "seeds", "tests", "dbt_project.yml")
+_SOURCES = ("models", "macros", "tests", "dbt_project.yml")
 
 
 def _newest_source_mtime() -> float:
@@ -28,8 +29,14 @@ def _newest_source_mtime() -> float:
     return newest
 
 
-def ensure_manifest() -> Path:
-    """Parse the dbt project when its manifest is missing or older than its sources."""
+def ensure_manifest(settings: Settings | None = None) -> Path:
+    """Parse the dbt project when its manifest is missing or older than its sources.
+
+    The KPI catalog reaches dbt as a generated macro: it is brought up to date
+    with the catalog in LODESTAR_OKRS first.
+    """
+    settings = settings or Settings.from_env()
+    ensure_dbt_catalog(settings.okrs)
     manifest = dbt_project.manifest_path
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
         subprocess.run(
@@ -44,7 +51,7 @@ def ensure_manifest() -> Path:
             ],
             check=True,
             cwd=DBT_PROJECT_DIR,
-            env={**os.environ, **Settings.from_env().dbt_env()},
+            env={**os.environ, **settings.dbt_env()},
         )
     return manifest
 

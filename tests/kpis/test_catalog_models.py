@@ -1,10 +1,11 @@
-"""The KPI catalog (okrs/kpis.yml) and the dbt models agree (SPEC §4).
+"""The KPI catalog (okrs/kpis.yml) and the dbt models agree (docs/kpis.md).
 
-- every catalog KPI is computed by exactly one model upstream of kpi_values
-  (its `meta.kpis`), and no model computes a KPI the catalog does not know;
+- every catalog KPI is computed by the model the catalog names, upstream of
+  kpi_values, of the kind its additivity says; no model computes a KPI the
+  catalog does not know;
 - the dimensions kpi_values produces per KPI are the catalog's, with a total
   row, and closed-set dimension values stay within their contract enum;
-- the committed kpi_catalog seed equals the one generated from the catalog.
+- the committed generated catalog macro equals the one rendered from the catalog.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ import json
 
 from pipelines.config import REPO_ROOT
 from pipelines.okrs.catalog import load_catalog
-from pipelines.okrs.catalog_seed import SEED_FILE, render
-from pipelines.quality.lineage import kpi_sources
+from pipelines.okrs.catalog_dbt import CATALOG_MACRO_FILE, render
 from tests.kpis.conftest import WINDOWS, query
 
 CATALOG = load_catalog(REPO_ROOT / "okrs")
@@ -34,38 +34,38 @@ def _upstream_models(manifest: dict, unique_id: str) -> set[str]:
     return seen
 
 
-def test_committed_seed_matches_the_catalog():
-    assert SEED_FILE.read_text(encoding="utf-8") == render(CATALOG), (
-        "dbt_project/seeds/raw_kpi_catalog.csv is stale: run `python -m pipelines.okrs.catalog_seed`"
+def test_committed_dbt_catalog_matches_the_catalog():
+    assert CATALOG_MACRO_FILE.read_text(encoding="utf-8") == render(CATALOG), (
+        "dbt_project/macros/generated_catalog.sql is stale: run `python -m pipelines.okrs.catalog_dbt`"
     )
 
 
-def test_every_catalog_kpi_has_exactly_one_model_upstream_of_kpi_values(kpi_build):
+def test_every_catalog_kpi_is_computed_by_the_model_it_names_upstream_of_kpi_values(kpi_build):
     manifest = json.loads(kpi_build.manifest.read_text())
-    kpi_values = "model.lodestar.kpi_values"
-    producers: dict[str, list[str]] = {}
-    for unique_id in _upstream_models(manifest, kpi_values):
-        for kpi_id in manifest["nodes"][unique_id]["config"].get("meta", {}).get("kpis", []):
-            producers.setdefault(kpi_id, []).append(manifest["nodes"][unique_id]["name"])
-    catalog_ids = {k.id for k in CATALOG.kpis}
-    assert set(producers) == catalog_ids, {
-        "in the catalog only": sorted(catalog_ids - set(producers)),
-        "in the models only": sorted(set(producers) - catalog_ids),
-    }
-    assert {k: v for k, v in producers.items() if len(v) != 1} == {}
-    # no model outside kpi_values' lineage claims a KPI either
-    claimed = {
-        kpi_id
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model"
-        for kpi_id in node["config"].get("meta", {}).get("kpis", [])
-    }
-    assert claimed == catalog_ids
+    upstream = {manifest["nodes"][u]["name"] for u in _upstream_models(manifest, "model.lodestar.kpi_values")}
+    by_model: dict[str, set[str]] = {}
+    for kpi in CATALOG.kpis:
+        by_model.setdefault(kpi.model, set()).add(kpi.id)
+    for model, kpi_ids in by_model.items():
+        assert model in upstream, model
+        produced = {
+            r[0] for r in query(kpi_build.warehouse, f"select distinct kpi_id from intermediate.{model}")
+        }
+        assert produced == kpi_ids, model
+    # the parts models say the same kind as the catalog
+    kinds = dict(
+        query(kpi_build.warehouse, "select distinct kpi_id, kind from intermediate.int_kpi_daily_parts")
+    )
+    assert kinds == {k.id: k.additivity for k in CATALOG.kpis if k.additivity in ("additive", "ratio")}
 
 
 def test_kpi_lineage_names_only_the_sources_each_formula_reads(kpi_build):
-    """The quality gate blocks a KPI on exactly these sources (derived from meta + lineage)."""
-    sources = kpi_sources(kpi_build.manifest)
+    """The quality gate blocks a KPI on exactly these sources (the catalog's model + dbt lineage)."""
+    sources: dict[str, set[str]] = {}
+    for kpi_id, source in query(
+        kpi_build.warehouse, "select kpi_id, source from intermediate.int_kpi_sources"
+    ):
+        sources.setdefault(kpi_id, set()).add(source)
     assert sources["on_time_delivery_rate"] == {"shipments"}
     assert sources["nps"] == {"nps_responses"}
     assert sources["headcount_fte"] == {"employees"}

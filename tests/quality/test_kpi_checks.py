@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from pipelines.config import Settings
-from pipelines.okrs.catalog import Anomaly, Catalog, Kpi, ValidRange, load_catalog
+from pipelines.okrs.catalog import MODEL_PREFIX, Anomaly, Catalog, Kpi, ValidRange, load_catalog
 from pipelines.quality import gx_runner, kpi_checks
 from pipelines.quality.kpi_checks import (
     check_kpi_values,
@@ -47,6 +47,7 @@ def kpi(kpi_id: str, additivity: str, valid_range: dict, blocking: bool = False,
         unit="count",
         direction="higher_is_better",
         additivity=additivity,
+        model=MODEL_PREFIX[additivity] + kpi_id,
         dimensions=dims or {},
         valid_range=ValidRange(**valid_range),
         anomaly=Anomaly(blocking=blocking),

@@ -15,9 +15,9 @@
           range's extracts delivered (a version that moved an event later
           still changes its old day))
 
-  The KPI's sources come from the dbt graph: models with meta.kpis, walked
-  upstream to the raw sources (the same derivation the quality gate uses,
-  pipelines/quality/lineage.py). So a customer update dated years back
+  The KPI's sources come from the dbt graph: the model the catalog names for
+  the KPI, walked upstream to the raw sources (kpi_source_map(), which the
+  quality gate reads too, through int_kpi_sources). So a customer update dated years back
   recomputes customer_acquisition_cost only, not every KPI. Event dates are
   the DATE/TIMESTAMPTZ columns of the raw source other than its version
   column, at their business day. Without a range every KPI is recomputed
@@ -33,7 +33,7 @@
 {% macro reference_fingerprint(name) -%}
     {%- set columns = contract_table(name)['columns'] | list -%}
     (select md5(coalesce(string_agg(line, '|' order by line), ''))
-     from (select cast(row({{ columns | join(', ') }}) as varchar) as line from {{ source('raw', name) }}))
+     from (select cast(row({{ columns | join(', ') }}) as varchar) as line from raw.{{ name }}))
 {%- endmacro %}
 
 {# The relation keeping the reference fingerprints kpi_values was built with. #}
@@ -48,36 +48,6 @@
     select '{{ name }}' as source, {{ reference_fingerprint(name) }} as fingerprint
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
-{%- endmacro %}
-
-{# {kpi_id: [raw source names]} from meta.kpis + lineage. #}
-{% macro kpi_source_map() -%}
-    {%- set result = {} -%}
-    {%- if execute -%}
-        {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.config.meta.get('kpis') -%}
-            {%- set found = [] -%}
-            {%- do _kpi_upstream_sources(node.unique_id, found, []) -%}
-            {%- for kpi in node.config.meta['kpis'] -%}
-                {%- do result.update({kpi: (result.get(kpi, []) + found) | unique | sort | list}) -%}
-            {%- endfor -%}
-        {%- endfor -%}
-    {%- endif -%}
-    {{ return(result) }}
-{%- endmacro %}
-
-{% macro _kpi_upstream_sources(unique_id, found, seen) -%}
-    {%- if unique_id not in seen -%}
-        {%- do seen.append(unique_id) -%}
-        {%- set src = graph.sources.get(unique_id) -%}
-        {%- if src -%}
-            {%- if src.source_name == 'raw' and src.name not in found -%}{%- do found.append(src.name) -%}{%- endif -%}
-        {%- else -%}
-            {%- set node = graph.nodes.get(unique_id) -%}
-            {%- for parent in (node.depends_on.nodes if node else []) -%}
-                {%- do _kpi_upstream_sources(parent, found, seen) -%}
-            {%- endfor -%}
-        {%- endif -%}
-    {%- endif -%}
 {%- endmacro %}
 
 {# (source, from_day): earliest event day the range's extracts touched, per raw source. #}
@@ -99,25 +69,24 @@
         null
         {%- endif %}
     {%- endfor %}
-    {%- for src in graph.sources.values() if src.source_name == 'raw' and src.meta.get('key') and not contract_table(src.name)['reference'] %}
-        {%- set relation = src.schema ~ '.' ~ (src.identifier or src.name) -%}
-        {%- set key = src.meta['key'] | join(', ') -%}
-        {%- set version_column = src.meta.get('version_column') -%}
+    {%- for name in contract_table_names() if not contract_table(name)['reference'] %}
+        {%- set table = contract_table(name) -%}
+        {%- set key = table['key'] | join(', ') -%}
         {%- set events = [] -%}
-        {%- for column in src.columns.values() if column.name != version_column -%}
-            {%- if column.data_type == 'DATE' -%}
-                {%- do events.append('v.' ~ column.name) -%}
-            {%- elif column.data_type == 'TIMESTAMPTZ' -%}
-                {%- do events.append(business_day('v.' ~ column.name)) -%}
+        {%- for column, type in table['columns'].items() if column != table['version_column'] -%}
+            {%- if type == 'DATE' -%}
+                {%- do events.append('v.' ~ column) -%}
+            {%- elif type == 'TIMESTAMPTZ' -%}
+                {%- do events.append(business_day('v.' ~ column)) -%}
             {%- endif -%}
         {%- endfor %}
         {%- if events %}
     union all
-    select '{{ src.name }}' as source, min(least({{ events | join(', ') }})) as from_day
-    from {{ relation }} as v
+    select '{{ name }}' as source, min(least({{ events | join(', ') }})) as from_day
+    from raw.{{ name }} as v
     semi join (
         select distinct {{ key }}
-        from {{ relation }}
+        from raw.{{ name }}
         where _extract_date between date '{{ range_start }}' and date '{{ range_end }}'
     ) as delivered using ({{ key }})
         {%- endif %}
@@ -125,7 +94,7 @@
     {%- endif %}
 {%- endmacro %}
 
-{# (kpi_id, recompute_from) for every KPI of the models' meta. #}
+{# (kpi_id, recompute_from) for every KPI of the catalog. #}
 {% macro kpi_recompute_plan() -%}
     {%- set range_start = env_var('LODESTAR_RANGE_START', '') -%}
     {%- set range_end = env_var('LODESTAR_RANGE_END', '') -%}

@@ -1,16 +1,7 @@
 {{ config(materialized='table') }}
--- Every snapshot KPI's state at the end of each calendar day, per slice.
-{% set snapshot_models = [
-    'int_kpi_snapshots__receivables',
-    'int_kpi_snapshots__tickets',
-    'int_kpi_snapshots__employees',
-] %}
-{% for model in snapshot_models %}
-select
-    kpi_id, day, dimension, dimension_value,
-    cast(value as double) as value,
-    cast(numerator as double) as numerator,
-    cast(denominator as double) as denominator
-from {{ ref(model) }}
-{% if not loop.last %}union all{% endif %}
-{% endfor %}
+-- Every snapshot KPI's state at the end of each calendar day, per slice: the
+-- union of the snapshot models the catalog names.
+{{ union_kpi_models(['snapshot', 'snapshot_ratio'], {
+    'kpi_id': 'varchar', 'day': 'date', 'dimension': 'varchar', 'dimension_value': 'varchar',
+    'value': 'double', 'numerator': 'double', 'denominator': 'double',
+}) }}

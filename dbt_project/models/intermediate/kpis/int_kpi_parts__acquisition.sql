@@ -1,4 +1,3 @@
-{{ config(meta={'kpis': ['customer_acquisition_cost']}) }}
 -- Daily parts of customer_acquisition_cost (SPEC §4): marketing spend in USD
 -- by spend_date (numerator) over customers created (denominator), by region.
 with events as (

@@ -1,4 +1,3 @@
-{{ config(meta={'kpis': ['on_time_delivery_rate']}) }}
 -- Daily parts of on_time_delivery_rate (SPEC §4), by the day of delivery:
 -- shipments delivered on or before their promised_date (numerator) over
 -- shipments delivered (denominator), by carrier.

@@ -1,4 +1,3 @@
-{{ config(meta={'kpis': ['net_revenue', 'gross_margin_pct', 'operating_expenses']}) }}
 -- Daily parts of the general-ledger KPIs (SPEC §4), lines by posted_on in USD:
 --   net_revenue        = Σ(credit − debit) on revenue accounts
 --   gross_margin_pct   = (revenue − cogs) / revenue, cogs = Σ(debit − credit) on

@@ -1,4 +1,3 @@
-{{ config(meta={'kpis': ['nps']}) }}
 -- Daily parts of nps (SPEC §4), by the day of response: 100 × (promoters
 -- 9–10 − detractors 0–6) as the numerator, responses as the denominator.
 {{ kpi_daily_parts('nps', ref('stg_support__nps_responses'), 'responded_on',

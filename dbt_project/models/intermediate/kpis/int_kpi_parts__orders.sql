@@ -1,4 +1,3 @@
-{{ config(meta={'kpis': ['gmv', 'orders', 'average_order_value']}) }}
 -- Daily parts of the order KPIs: orders placed and not cancelled (SPEC §4).
 {% set placed = "status <> 'cancelled'" %}
 {{ kpi_daily_parts('gmv', ref('int_commerce__orders'), 'ordered_on', 'net_merchandise_usd',

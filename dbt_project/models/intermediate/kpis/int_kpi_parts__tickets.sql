@@ -1,4 +1,3 @@
-{{ config(meta={'kpis': ['csat']}) }}
 -- Daily parts of csat (SPEC §4), by the day of resolution: tickets scored 4
 -- or 5 (numerator) over tickets resolved with a score (denominator), by channel.
 {{ kpi_daily_parts('csat', ref('int_support__tickets'), 'resolved_on',

@@ -1,4 +1,3 @@
-{{ config(meta={'kpis': ['first_response_hours_median', 'resolution_hours_p90']}) }}
 -- Raw samples of the support percentile KPIs (SPEC §4), by channel and priority:
 --   first_response_hours_median: hours to first response of tickets opened on
 --     the day (tickets not yet answered have no sample), median of the window;

@@ -1,4 +1,3 @@
-{{ config(meta={'kpis': ['headcount_fte']}) }}
 -- headcount_fte (SPEC §4, snapshot) for every calendar day D, total and by
 -- department: Σ fte of employees with hired_on ≤ D and terminated_on empty or
 -- after D, as a running sum of +fte on hired_on and −fte on terminated_on.

@@ -1,4 +1,3 @@
-{{ config(meta={'kpis': ['days_sales_outstanding']}) }}
 -- days_sales_outstanding (SPEC §4, snapshot) for every calendar day D:
 --   numerator   = open AR at the end of D: USD amount of invoices issued on or
 --                 before D and not paid by D (paid_on empty or after D), a

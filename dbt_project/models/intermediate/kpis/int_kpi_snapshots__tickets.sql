@@ -1,4 +1,3 @@
-{{ config(meta={'kpis': ['ticket_backlog']}) }}
 -- ticket_backlog (SPEC §4, snapshot) for every calendar day D, total and by
 -- priority: tickets opened by the end of D and not resolved by the end of D,
 -- as a running sum of +1 on opened_on and −1 on resolved_on.

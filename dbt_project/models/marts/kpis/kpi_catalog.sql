@@ -1,37 +1,19 @@
 {{ config(materialized='table') }}
--- The KPI catalog (okrs/kpis.yml, via the generated seed), one row per KPI,
--- with the dbt model that computes each KPI (from the models' meta.kpis).
-{%- set producers = {} -%}
-{%- if execute -%}
-    {%- for node in graph.nodes.values() if node.resource_type == 'model' -%}
-        {%- for kpi in node.config.meta.get('kpis', []) -%}
-            {%- do producers.update({kpi: node.name}) -%}
-        {%- endfor -%}
-    {%- endfor -%}
-{%- endif %}
+-- The KPI catalog (okrs/kpis.yml), one row per KPI, from the generated
+-- macro kpi_catalog_entries() (pipelines/okrs/catalog_dbt.py).
+{% set columns = {
+    'kpi_id': 'varchar', 'name': 'varchar', 'description': 'varchar', 'family': 'varchar',
+    'owner': 'varchar', 'unit': 'varchar', 'direction': 'varchar', 'additivity': 'varchar',
+    'dimensions': 'varchar', 'valid_min': 'double', 'valid_max': 'double',
+    'anomaly_blocking': 'boolean', 'anomaly_z_threshold': 'double', 'anomaly_history_weeks': 'integer',
+    'anomaly_absurd_factor': 'double', 'dbt_model': 'varchar',
+} %}
 select
-    seed.kpi_id,
-    seed.name,
-    seed.description,
-    seed.family,
-    seed.owner,
-    seed.unit,
-    seed.direction,
-    seed.additivity,
-    coalesce(seed.dimensions, '') as dimensions,
-    seed.valid_min,
-    seed.valid_max,
-    seed.anomaly_blocking,
-    seed.anomaly_z_threshold,
-    seed.anomaly_history_weeks,
-    seed.anomaly_absurd_factor,
-    {% if producers -%}
-    case seed.kpi_id
-        {%- for kpi, model in producers.items() | sort %}
-        when '{{ kpi }}' then '{{ model }}'
-        {%- endfor %}
-    end
-    {%- else -%}
-    cast(null as varchar)
-    {%- endif %} as dbt_model
-from {{ ref('raw_kpi_catalog') }} as seed
+    {%- for name, type in columns.items() %}
+    cast({{ name }} as {{ type }}) as {{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
+from (values
+    {%- for kpi in kpi_catalog_entries() %}
+    ({% for name in columns %}{{ sql_literal(kpi[name]) }}{{ ', ' if not loop.last }}{% endfor %}){{ ',' if not loop.last }}
+    {%- endfor %}
+) as catalog ({{ columns | join(', ') }})

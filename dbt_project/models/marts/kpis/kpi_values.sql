@@ -170,7 +170,7 @@ derived as (
         cast(derived.value as double) as value,
         cast(derived.numerator as double) as numerator,
         cast(derived.denominator as double) as denominator
-    from {{ ref('int_kpi_derived__revenue_per_fte') }} as derived
+    from {{ ref('int_kpi_daily_derived') }} as derived
     inner join windows using (as_of_date, "window")
 )
 
