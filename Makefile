@@ -44,8 +44,8 @@ dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipelines tests benchmarks
-	$(BIN)/ruff format --check pipelines tests benchmarks
+	$(BIN)/ruff check pipelines lodestar_demo tests benchmarks
+	$(BIN)/ruff format --check pipelines lodestar_demo tests benchmarks
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .dagster_home

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipelines.demo import generate  # noqa: E402
+from lodestar_demo import generate  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,7 +25,7 @@ def _day(value: str) -> date:
 
 
 def cmd_generate(args, settings: Settings) -> int:
-    from pipelines.demo.generator import generate
+    from lodestar_demo.generator import generate
 
     start = args.start or settings.start_date
     end = args.end or settings.yesterday()

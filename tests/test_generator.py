@@ -12,7 +12,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.demo import generate
+from lodestar_demo import generate
 from pipelines.sources.contract import load_contract
 
 START, END = date(2024, 1, 1), date(2024, 2, 15)

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from pipelines.config import REPO_ROOT, Settings
-from pipelines.demo import generate
+from lodestar_demo import generate
 from pipelines.orchestration.runner import execute_range
 
 START, END = date(2024, 1, 1), date(2024, 3, 31)

@@ -21,7 +21,7 @@ import duckdb
 import pytest
 
 from pipelines.config import DBT_PROJECT_DIR
-from pipelines.demo.generator import generate
+from lodestar_demo.generator import generate
 from pipelines.sources.contract import load_contract
 from pipelines.sources.ingest import ensure_schema, ingest_partition, ingest_reference
 from pipelines.warehouse import connect
@@ -42,7 +42,7 @@ def days(start: date, end: date) -> list[date]:
 
 
 def write_landing_files(landing: Path, start: date = START, end: date = END) -> Path:
-    """Demo landing files (pipelines/demo/generator.py) for start..end at a small scale."""
+    """Demo landing files (lodestar_demo/generator.py) for start..end at a small scale."""
     generate(landing, start, end, scale=0.02, seed=7)
     return landing
 

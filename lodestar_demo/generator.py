@@ -76,7 +76,7 @@ give byte-identical files, and extending ``end`` leaves the earlier days'
 extracts unchanged. Memory is bounded: besides a few bytes per customer, only
 rows with future events (at most about seven months ahead) are kept.
 ``defects=True`` (the default) injects a tiny share of rows that a strict
-loader must quarantine (see ``pipelines.demo.defects``); with ``defects=False``
+loader must quarantine (see ``lodestar_demo.defects``); with ``defects=False``
 every contract rule holds.
 
 Messy mode
@@ -165,7 +165,7 @@ def generate(
     """Write demo landing files for every day in [start, end]; return rows written per source (and per reference file).
 
     ``defects`` (default True) adds the few quarantinable rows documented in
-    ``pipelines.demo.defects``; ``messy`` delivers the same company the way
+    ``lodestar_demo.defects``; ``messy`` delivers the same company the way
     foreign systems would (see "Messy mode" above); ``progress`` receives one
     message per month.
     """  # noqa: E501
