@@ -85,7 +85,7 @@ def render_contract_macro(contract: Contract) -> str:
         "{%- endmacro %}\n\n"
         "{# Every raw table of the contract, sources first. #}\n"
         "{% macro contract_table_names() -%}\n"
-        f"    {{{{ return({jinja_literal(list(table_facts(contract)))}) }}}}\n"
+        f"    {{{{ return({jinja_literal(list(table_facts(contract)), depth=0)}) }}}}\n"
         "{%- endmacro %}\n"
     )
 

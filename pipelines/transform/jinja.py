@@ -12,16 +12,23 @@ import json
 from pathlib import Path
 
 
-def jinja_literal(value, indent: str = "") -> str:
-    """A Jinja literal of a JSON-like value (Jinja spells null `none`)."""
+def jinja_literal(value, indent: str = "", depth: int = 1) -> str:
+    """A Jinja literal of a JSON-like value (Jinja spells null `none`).
+
+    The outer `depth` levels of dicts and lists put one item per line; deeper
+    values stay on one line, so that each record (a KPI, a table) reads as one.
+    """
     inner = indent + "  "
     if isinstance(value, dict):
-        items = [f"{inner}{json.dumps(k)}: {jinja_literal(v, inner)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + f"\n{indent}}}" if items else "{}"
+        items = [f"{json.dumps(k)}: {jinja_literal(v, inner, depth - 1)}" for k, v in value.items()]
+        if depth <= 0 or not items:
+            return "{" + ", ".join(items) + "}"
+        return "{\n" + ",\n".join(inner + item for item in items) + f"\n{indent}}}"
     if isinstance(value, list | tuple):
-        if any(isinstance(v, dict) for v in value):  # one record per line
-            return "[\n" + ",\n".join(inner + jinja_literal(v, inner) for v in value) + f"\n{indent}]"
-        return "[" + ", ".join(jinja_literal(v, inner) for v in value) + "]"
+        items = [jinja_literal(v, inner, depth - 1) for v in value]
+        if depth <= 0 or not items:
+            return "[" + ", ".join(items) + "]"
+        return "[\n" + ",\n".join(inner + item for item in items) + f"\n{indent}]"
     if value is None:
         return "none"
     return json.dumps(value)  # strings, numbers, true/false

@@ -9,30 +9,16 @@ from datetime import date, timedelta
 import pytest
 
 from pipelines.sources.contract import load_contract
-from pipelines.sources.ingest import ensure_schema, ingest_days, ingest_partition, ingest_reference
-from pipelines.warehouse import connect
+from pipelines.sources.ingest import ingest_days, ingest_partition, ingest_reference
 from tests.factories import valid_row, write_csv, write_extract
+from tests.sources.conftest import quarantined as quarantine
 
 DAY = date(2024, 3, 5)
 CONTRACT = load_contract()
 
 
-@pytest.fixture
-def env(tmp_path):
-    con = connect(tmp_path / "w.duckdb", "UTC")
-    ensure_schema(con, CONTRACT)
-    yield con, tmp_path / "landing"
-    con.close()
-
-
 def ingest(con, landing, source, day=DAY, timezone="UTC"):
     return ingest_partition(con, CONTRACT, CONTRACT.sources[source], landing, day, timezone)
-
-
-def quarantine(con, source):
-    return con.execute(
-        "select line, column_name, reason from raw.quarantine where source = ? order by line", [source]
-    ).fetchall()
 
 
 def test_valid_rows_load_with_lineage_and_counts(env):

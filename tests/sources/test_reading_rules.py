@@ -12,20 +12,12 @@ from datetime import date
 import pytest
 
 from pipelines.sources.contract import load_contract
-from pipelines.sources.ingest import ensure_schema, ingest_partition, ingest_reference
-from pipelines.warehouse import connect
+from pipelines.sources.ingest import ingest_partition, ingest_reference
 from tests.factories import valid_row, write_csv, write_extract
+from tests.sources.conftest import quarantined
 
 DAY = date(2026, 8, 1)
 CONTRACT = load_contract()
-
-
-@pytest.fixture
-def env(tmp_path):
-    con = connect(tmp_path / "w.duckdb", "UTC")
-    ensure_schema(con, CONTRACT)
-    yield con, tmp_path / "landing"
-    con.close()
 
 
 def ingest(con, landing, source, day=DAY, timezone="UTC"):
@@ -34,12 +26,6 @@ def ingest(con, landing, source, day=DAY, timezone="UTC"):
 
 def load_reference(con, landing, name):
     return ingest_reference(con, CONTRACT, CONTRACT.references[name], landing, "UTC")
-
-
-def quarantined(con, source):
-    return con.execute(
-        "select line, column_name, reason from raw.quarantine where source = ? order by line", [source]
-    ).fetchall()
 
 
 def order(order_id, at, **extra):
