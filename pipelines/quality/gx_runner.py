@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import math
 import re
 import threading
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +36,7 @@ import pandas as pd
 
 from pipelines.config import EXPECTATIONS_DIR
 from pipelines.quality import suites
+from pipelines.quality.outcomes import ExpectationOutcome, PartitionValidation
 from pipelines.quality.suites import PLACEHOLDER, ROWS_FRAME, Suite, SuiteError
 
 SAMPLE_SIZE = 5
@@ -165,80 +165,6 @@ def _gx_suite(suite: Suite, indexes: Sequence[int]):
 
 
 # --------------------------------------------------------------------------- results
-
-
-@dataclass
-class ExpectationOutcome:
-    """One expectation's result on one frame (and, after splitting, one partition)."""
-
-    index: int  # position in the suite file
-    expectation: str  # GX type
-    column: str | None  # "col", "a,b" for pairs and compounds, None for table-level
-    frame: str  # "rows" or a view name
-    severity: str  # error | warning
-    rule: str | None  # the expectation's description
-    success: bool
-    broken: bool = False  # raised an exception: the check is broken, not the data
-    unexpected_count: int | None = None
-    sample: list = field(default_factory=list)  # JSON-able: offending values with their row ids
-    exception: str | None = None
-    observed: Any = None  # table-level results (e.g. mismatched columns)
-    unexpected_index: list | None = field(default=None, repr=False)  # df index labels of unexpected rows
-
-    @property
-    def label(self) -> str:
-        on = "" if self.frame == ROWS_FRAME else f" on {self.frame}"
-        return f"{self.expectation}({self.column or ''}){on}"
-
-    def describe(self, with_partition: str | Sequence[str] | None = None) -> str:
-        """One line: what failed, how many, an example (without the partition column(s))."""
-        if self.broken:
-            return f"BROKEN CHECK {self.label}: {self.exception}"
-        text = self.label
-        if self.unexpected_count is not None:
-            text += f": {self.unexpected_count} unexpected"
-        if self.sample:
-            text += ", e.g. " + "; ".join(_render_sample(s, with_partition) for s in self.sample[:2])
-        elif self.observed is not None:
-            text += f": observed {json.dumps(self.observed, default=str)[:200]}"
-        return text
-
-    def to_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "unexpected_index"}
-
-
-def _render_sample(sample: Any, skip: str | Sequence[str] | None) -> str:
-    skip = (skip,) if isinstance(skip, str) else tuple(skip or ())
-    if isinstance(sample, dict):
-        return ", ".join(f"{k}={_short(v)}" for k, v in sample.items() if k not in skip)
-    return _short(sample)
-
-
-def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-@dataclass
-class PartitionValidation:
-    """The verdict of a suite on one partition (or on a whole unpartitioned table)."""
-
-    partition: Any
-    rows: int  # rows of the main frame in this partition
-    evaluated: int  # expectations evaluated
-    problems: list[ExpectationOutcome]  # failed or broken, in suite order
-
-    @property
-    def errors(self) -> list[ExpectationOutcome]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[ExpectationOutcome]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-    @property
-    def broken(self) -> list[ExpectationOutcome]:
-        return [p for p in self.problems if p.broken]
 
 
 @dataclass
