@@ -177,6 +177,15 @@ def test_one_gx_run_pinpoints_the_failing_days(con, monkeypatch):
     assert (alone.reason, alone.details) == (twice.reason, twice.details)
 
 
+def test_the_rows_frame_carries_values_only_where_an_expectation_reads_them(con):
+    """Turning rows into pandas is the main cost of a batched run: unread columns come as NULL."""
+    insert_raw(con, "orders", DAY, [valid_row("orders", DAY)])
+    with gx_runner._Frames(con, gx_runner.load_suite("orders"), "raw.orders", [DAY]) as frames:
+        rows = frames.get(gx_runner.ROWS_FRAME)
+    assert list(rows.columns) == [*CONTRACT.sources["orders"].columns, *LINEAGE_COLUMNS]
+    assert rows["customer_id"].isna().all() and rows[["order_id", "updated_at", "_line"]].notna().all().all()
+
+
 def test_expectations_that_cannot_be_split_run_day_by_day(con, tmp_path, monkeypatch):
     suites = tmp_path / "expectations"
     suites.mkdir()
