@@ -14,8 +14,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from pipelines.config import REPO_ROOT, Settings
 from lodestar_demo import generate
+from pipelines.config import REPO_ROOT, Settings
 from pipelines.orchestration.runner import execute_range
 from pipelines.sources.contract import load_contract
 from pipelines.sources.ingest import ensure_schema, ingest_days, ingest_reference

@@ -4,8 +4,9 @@ Great Expectations is imported lazily (by `gx_runner` on first validation), so
 importing this package is cheap.
 """
 
+from pipelines.quality.outcomes import CheckOutcome
 from pipelines.quality.results import ensure_results_table, record_results
-from pipelines.quality.source_checks import CheckOutcome, check_reference, check_source_partitions
+from pipelines.quality.source_checks import check_reference, check_source_partitions
 
 __all__ = [
     "CheckOutcome",

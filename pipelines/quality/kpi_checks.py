@@ -1,4 +1,4 @@
-"""KPI checks (SPEC §6): `kpi_<kpi_id>` on `kpi/<kpi_id>`, one verdict per KPI and as_of_date.
+"""KPI checks (docs/quality-gate.md): `kpi_<kpi_id>` on `kpi/<kpi_id>`, one verdict per KPI and as_of_date.
 
 The suite `expectations/kpi_values.json` judges a slice of `marts.kpi_values`
 partitioned by (kpi_id, as_of_date):
@@ -7,7 +7,7 @@ partitioned by (kpi_id, as_of_date):
   whenever it has any row, and always for additive and snapshot KPIs (a
   snapshot that is a ratio of states, i.e. whose rows carry a denominator such
   as days_sales_outstanding, is treated like a ratio: no row without a
-  positive denominator, SPEC §4);
+  positive denominator, see docs/kpis.md);
 - every value is finite, not null/NaN, and within the KPI's catalog
   valid_range; window, dimension, dimension_value are set, the window is a
   catalog window, and (kpi_id, as_of_date, window, dimension, dimension_value)
@@ -28,10 +28,10 @@ All KPIs and days of a call are validated together: one GX run per frame
 (rows, values, totals, anomaly), failures attributed to (KPI, day) from the
 offending rows; 1,000 days × 19 KPIs cost a few seconds.
 
-Verdicts follow the source contracts (`CheckOutcome`): passed, or failed with
-severity `error` (blocks publication of that KPI for that day: see
-`record_kpi_check_failures` and the gate) or `warning` (only warning-level
-expectations failed, e.g. a non-blocking anomaly).
+Verdicts are `CheckOutcome`s, like the source checks' (see outcomes.py): a
+failed error blocks publication of that KPI for that day (see
+`record_kpi_check_failures` and the gate); a failed warning (e.g. a
+non-blocking anomaly) is only reported.
 """
 
 from __future__ import annotations
@@ -41,8 +41,16 @@ from datetime import date, timedelta
 
 from pipelines.okrs.catalog import Catalog, Kpi
 from pipelines.quality import gx_runner
-from pipelines.quality.gx_runner import ExpectationOutcome, PartitionValidation
-from pipelines.quality.source_checks import REASON_MAX, CheckOutcome
+from pipelines.quality.kpi_gate import ensure_check_failures_table
+from pipelines.quality.outcomes import (
+    CheckOutcome,
+    ExpectationOutcome,
+    PartitionValidation,
+    broken_run,
+    judged,
+    problems_text,
+    validation_details,
+)
 from pipelines.warehouse import transaction
 
 SUITE = "kpi_values"
@@ -50,10 +58,6 @@ RELATION = "marts.kpi_values"
 CATALOG_TABLE = "_kpi_check_catalog"
 WINDOWS_TABLE = "_kpi_check_windows"
 SAMPLES_IN_REASON = 2
-
-_FAILURES_DDL = (
-    "create table if not exists gate.kpi_check_failures (kpi_id varchar, as_of_date date, reason varchar)"
-)
 
 
 def check_name(kpi_id: str) -> str:
@@ -154,11 +158,6 @@ def check_kpi_values(
 # --------------------------------------------------------------------------- verdicts
 
 
-def _one_line(text: str) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= REASON_MAX else text[: REASON_MAX - 3] + "..."
-
-
 def _format_sample(template: str, sample: dict) -> str | None:
     try:  # a None under a numeric format spec raises: the caller falls back to GX's wording
         return template.format_map(sample)
@@ -181,52 +180,17 @@ def _problem_text(problem: ExpectationOutcome, suite: gx_runner.Suite) -> str:
 
 
 def _verdict(kpi_id: str, day: date, validation: PartitionValidation, suite: gx_runner.Suite) -> CheckOutcome:
-    errors, warnings = validation.errors, validation.warnings
     head = f"{kpi_id} {day.isoformat()}"
-    if errors:
-        reason = f"{head}: " + "; ".join(_problem_text(o, suite) for o in errors)
-        if warnings:
-            reason += "; warnings: " + "; ".join(_problem_text(o, suite) for o in warnings)
-    elif warnings:
-        reason = f"{head}: warnings only (not blocking): " + "; ".join(
-            _problem_text(o, suite) for o in warnings
-        )
-    else:
-        reason = f"{head}: {validation.rows} rows passed {validation.evaluated} expectations"
-    return CheckOutcome(
-        check_name=check_name(kpi_id),
-        asset=asset_name(kpi_id),
-        partition=day,
-        passed=not validation.problems,
-        severity="warning" if warnings and not errors else "error",
-        rows_checked=validation.rows,
-        unexpected_count=sum(o.unexpected_count or 0 for o in validation.problems),
-        reason=_one_line(reason),
-        details={
-            "kpi_id": kpi_id,
-            "suite": suite.name,
-            "suite_file": f"expectations/{suite.path.name}",
-            "expectations_evaluated": validation.evaluated,
-            "failed": [o.to_dict() for o in errors],
-            "warnings": [o.to_dict() for o in warnings],
-            "broken": bool(validation.broken),
-        },
-    )
+    problems = problems_text(validation, lambda o: _problem_text(o, suite))
+    reason = f"{head}: " + (problems or f"{validation.rows} rows passed {validation.evaluated} expectations")
+    details = {"kpi_id": kpi_id, **validation_details(suite, validation)}
+    return judged(check_name(kpi_id), asset_name(kpi_id), day, validation, reason, details)
 
 
 def _broken_run(kpi_id: str, day: date, exc: Exception) -> CheckOutcome:
-    message = f"{type(exc).__name__}: {exc}"
-    return CheckOutcome(
-        check_name=check_name(kpi_id),
-        asset=asset_name(kpi_id),
-        partition=day,
-        passed=False,
-        severity="error",
-        rows_checked=0,
-        unexpected_count=0,
-        reason=_one_line(f"{kpi_id} {day.isoformat()}: BROKEN CHECK: the suite could not run: {message}"),
-        details={"kpi_id": kpi_id, "suite": SUITE, "broken": True, "exception": message[:1000]},
-    )
+    details = {"kpi_id": kpi_id, "suite": SUITE}
+    head = f"{kpi_id} {day.isoformat()}: "
+    return broken_run(check_name(kpi_id), asset_name(kpi_id), day, exc, details, head)
 
 
 # --------------------------------------------------------------------------- gate input
@@ -250,8 +214,7 @@ def record_kpi_check_failures(con, outcomes: Iterable[CheckOutcome], first_day: 
             )
         if o.blocking:
             rows[(kpi_id, o.partition)] = o.reason
-    con.execute("create schema if not exists gate")
-    con.execute(_FAILURES_DDL)
+    ensure_check_failures_table(con)
     with transaction(con):
         con.execute(
             "delete from gate.kpi_check_failures where as_of_date between ? and ?", [first_day, last_day]

@@ -1,4 +1,4 @@
-"""The publish gate (SPEC §6): which KPI values may be published, per KPI and day.
+"""The publish gate (docs/quality-gate.md): which KPI values may be published, per KPI and day.
 
 A rejected reference file (budget, chart of accounts) does not block: the
 last accepted version stays in force, and the status of the KPIs that read it
@@ -30,8 +30,16 @@ class GateSummary:
     stale_kpis: dict[str, str]  # kpi_id -> reason on the last loaded day
 
 
-def ensure_gate_schema(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_check_failures_table(con: duckdb.DuckDBPyConnection) -> None:
+    """`gate.kpi_check_failures`: the blocking KPI check outcomes, one row per KPI and day (kpi_checks.py)."""
     con.execute("create schema if not exists gate")
+    con.execute(
+        "create table if not exists gate.kpi_check_failures (kpi_id varchar, as_of_date date, reason varchar)"
+    )
+
+
+def ensure_gate_schema(con: duckdb.DuckDBPyConnection) -> None:
+    ensure_check_failures_table(con)
     con.execute(
         """create table if not exists gate.kpi_values (
             kpi_id varchar, as_of_date date, "window" varchar, dimension varchar,
@@ -42,10 +50,6 @@ def ensure_gate_schema(con: duckdb.DuckDBPyConnection) -> None:
             kpi_id varchar, as_of_date date, status varchar, stale_since date, reason varchar, note varchar)"""
     )
     con.execute("alter table gate.kpi_status add column if not exists note varchar")
-    con.execute(
-        """create table if not exists gate.kpi_check_failures (
-            kpi_id varchar, as_of_date date, reason varchar)"""
-    )
 
 
 def kpi_sources(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:

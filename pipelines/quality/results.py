@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from pipelines.quality.source_checks import CheckOutcome
+from pipelines.quality.outcomes import CheckOutcome
 from pipelines.warehouse import transaction
 
 DQ_COLUMNS = {

@@ -7,63 +7,43 @@ For each extract day of a source, the verdict comes from the ingest log first:
   ingest message that names the file and the problem. No GX run.
 - `no_file` of a changes-only source: passed, nothing to check.
 - no log entry: failed (the partition was never ingested, so nothing is known).
-- `loaded`: the suite `expectations/<source>.json` judges the ACCEPTED rows
-  of that day (quarantined rows were handled by ingestion and are not checked).
+- `loaded`: the suite `expectations/<source>.json`, generated from the
+  contract, judges the ACCEPTED rows of that day (quarantined rows were handled
+  by ingestion and are not checked).
 
 All loaded days of one call are validated together: one GX run per frame over
 the concatenated rows, failures attributed to days by `_extract_date` (see
 gx_runner.validate_partitions). A 1,000-day backfill costs a few GX runs per
 source, not a few thousand.
 
-Verdict per day (`CheckOutcome`), Dagster's asset-check semantics:
-- passed=True: every expectation held (severity is "error", the check's
-  nominal level).
-- passed=False, severity="error": an error-level expectation failed or is
-  broken, or the partition is blocked / not ingested. Only these block
-  publishing (`CheckOutcome.blocking`; the gate reads `not passed and
-  severity = 'error'`).
-- passed=False, severity="warning": only warning-level expectations failed
-  (referential integrity: shipments → orders, tickets / NPS / invoices →
-  customers). Reported, never blocking (AssetCheckSeverity.WARN).
+Verdicts are `CheckOutcome`s (see outcomes.py): a failed error blocks the
+day's KPIs; referential integrity between sources (shipments → orders,
+tickets / NPS / invoices → customers) only warns.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 
 from pipelines.quality import gx_runner
-from pipelines.quality.gx_runner import ExpectationOutcome, PartitionValidation
+from pipelines.quality.outcomes import (
+    CheckOutcome,
+    ExpectationOutcome,
+    PartitionValidation,
+    broken_run,
+    failed,
+    judged,
+    one_line,
+    problems_text,
+    validation_details,
+)
 from pipelines.sources.contract import Contract, load_contract
 
-REASON_MAX = 500
 # Loaded days are validated together in batches of at most this many accepted
 # rows: one GX run per frame and batch (GX on pandas ≈ 1 s per million rows).
 MAX_BATCH_ROWS = 1_000_000
-
-
-@dataclass
-class CheckOutcome:
-    check_name: str  # contract_<source>
-    asset: str  # raw/<source>
-    partition: date | None  # extract day; None for reference tables
-    passed: bool
-    severity: str  # error | warning
-    rows_checked: int
-    unexpected_count: int
-    reason: str  # one line
-    details: dict = field(default_factory=dict)  # JSON-able
-
-    @property
-    def blocking(self) -> bool:
-        """True when this outcome keeps dependent KPIs from being published."""
-        return not self.passed and self.severity == "error"
-
-    def details_json(self) -> str:
-        """Deterministic JSON (sorted keys) so unchanged data gives identical bytes."""
-        return json.dumps(self.details, sort_keys=True, default=str, separators=(",", ":"))
 
 
 def check_name(table: str) -> str:
@@ -74,11 +54,6 @@ def asset_name(table: str) -> str:
     return f"raw/{table}"
 
 
-def _one_line(text: str) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= REASON_MAX else text[: REASON_MAX - 3] + "..."
-
-
 def _as_date(day) -> date:
     return day if isinstance(day, date) else date.fromisoformat(str(day))
 
@@ -86,61 +61,21 @@ def _as_date(day) -> date:
 def _verdict(
     table: str, partition: date | None, validation: PartitionValidation, suite: gx_runner.Suite, extra: dict
 ) -> CheckOutcome:
-    errors, warnings = validation.errors, validation.warnings
-    passed = not validation.problems
-    skip = suite.partition_column
-    if errors:
-        lead = f"{len(errors)} of {validation.evaluated} expectations failed"
-        reason = f"{lead}: " + "; ".join(o.describe(skip) for o in errors)
-        if warnings:
-            reason += "; warnings: " + "; ".join(o.describe(skip) for o in warnings)
-    elif warnings:
-        reason = "warnings only (not blocking): " + "; ".join(o.describe(skip) for o in warnings)
+    problems = problems_text(validation, lambda o: o.describe(suite.partition_column))
+    if validation.errors:
+        reason = f"{len(validation.errors)} of {validation.evaluated} expectations failed: {problems}"
     else:
-        reason = f"{validation.rows} accepted rows passed {validation.evaluated} expectations"
-    details = {
-        **extra,
-        "suite": suite.name,
-        "suite_file": f"expectations/{suite.path.name}",
-        "expectations_evaluated": validation.evaluated,
-        "failed": [o.to_dict() for o in errors],
-        "warnings": [o.to_dict() for o in warnings],
-        "broken": bool(validation.broken),
-    }
-    return CheckOutcome(
-        check_name=check_name(table),
-        asset=asset_name(table),
-        partition=partition,
-        passed=passed,
-        severity="warning" if warnings and not errors else "error",
-        rows_checked=validation.rows,
-        unexpected_count=sum(o.unexpected_count or 0 for o in validation.problems),
-        reason=_one_line(reason),
-        details=details,
-    )
+        reason = problems or f"{validation.rows} accepted rows passed {validation.evaluated} expectations"
+    details = {**extra, **validation_details(suite, validation)}
+    return judged(check_name(table), asset_name(table), partition, validation, reason, details)
 
 
-def _failed(table: str, partition: date | None, reason: str, details: dict, rows: int = 0) -> CheckOutcome:
-    return CheckOutcome(
-        check_name=check_name(table),
-        asset=asset_name(table),
-        partition=partition,
-        passed=False,
-        severity="error",
-        rows_checked=rows,
-        unexpected_count=0,
-        reason=_one_line(reason),
-        details=details,
-    )
+def _failed(table: str, partition: date | None, reason: str, details: dict) -> CheckOutcome:
+    return failed(check_name(table), asset_name(table), partition, reason, details)
 
 
 def _broken_run(table: str, partition: date | None, exc: Exception, details: dict) -> CheckOutcome:
-    return _failed(
-        table,
-        partition,
-        f"BROKEN CHECK: the suite could not run: {type(exc).__name__}: {exc}",
-        {**details, "broken": True, "exception": f"{type(exc).__name__}: {exc}"[:1000]},
-    )
+    return broken_run(check_name(table), asset_name(table), partition, exc, details)
 
 
 def _ingest_log(con, table: str, days: Sequence[date] | None) -> dict:
@@ -202,19 +137,19 @@ def check_source_partitions(
         return []
     log = _ingest_log(con, source_name, days)
 
-    outcomes: dict[date, CheckOutcome] = {}
+    verdicts: dict[date, CheckOutcome] = {}
     loaded: list[date] = []
     for day in days:
         entry = log.get(day)
         if entry is None:
-            outcomes[day] = _failed(
+            verdicts[day] = _failed(
                 source_name,
                 day,
                 f"{source_name} {day}: not ingested (no raw.ingest_log entry): nothing is known of this day",
                 {"ingest_status": None},
             )
         elif entry["status"] == "blocked":
-            outcomes[day] = _failed(
+            verdicts[day] = _failed(
                 source_name,
                 day,
                 f"blocked by a file rule: {entry['message']}",
@@ -222,14 +157,14 @@ def check_source_partitions(
             )
         elif entry["status"] == "no_file":
             if source.every_day:
-                outcomes[day] = _failed(
+                verdicts[day] = _failed(
                     source_name,
                     day,
                     f"{source_name} {day}: no extract, but {source_name} delivers every day",
                     _ingest_details(entry),
                 )
             else:
-                outcomes[day] = CheckOutcome(
+                verdicts[day] = CheckOutcome(
                     check_name=check_name(source_name),
                     asset=asset_name(source_name),
                     partition=day,
@@ -243,7 +178,7 @@ def check_source_partitions(
         elif entry["status"] == "loaded":
             loaded.append(day)
         else:
-            outcomes[day] = _failed(
+            verdicts[day] = _failed(
                 source_name, day, f"unknown ingest status {entry['status']!r}", _ingest_details(entry)
             )
 
@@ -253,11 +188,11 @@ def check_source_partitions(
             results = gx_runner.validate_partitions(con, suite, f"raw.{source_name}", chunk)
         except Exception as exc:  # a broken suite or runner must not pass as good data, nor crash the run
             for day in chunk:
-                outcomes[day] = _broken_run(source_name, day, exc, _ingest_details(log[day]))
+                verdicts[day] = _broken_run(source_name, day, exc, _ingest_details(log[day]))
         else:
             for day in chunk:
-                outcomes[day] = _verdict(source_name, day, results[day], suite, _ingest_details(log[day]))
-    return [outcomes[d] for d in days]
+                verdicts[day] = _verdict(source_name, day, results[day], suite, _ingest_details(log[day]))
+    return [verdicts[d] for d in days]
 
 
 def _batches(days: list[date], log: dict, max_rows: int) -> list[list[date]]:
@@ -303,7 +238,7 @@ def _check_reference(con, name: str, contract: Contract) -> CheckOutcome:
     if entry["status"] == "rejected" and outcome.passed:
         # The new file is reported; the version in force keeps its KPIs published.
         outcome.passed, outcome.severity = False, "warning"
-        outcome.reason = _one_line(
+        outcome.reason = one_line(
             f"new version rejected, the last accepted version ({in_force} rows) stays in force: {entry['message']}"
         )
     return outcome

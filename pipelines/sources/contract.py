@@ -39,7 +39,8 @@ class Column(_Strict):
     max_usd: float | None = None  # plausibility bound after conversion to USD (see _Table.fx)
     event: bool = False
     not_before: str | None = None
-    reference: str | None = None  # "<reference table>.<column>"
+    reference: str | None = None  # "<reference table>.<column>": an unknown value is quarantined
+    reference_warn: str | None = None  # "<table>.<column>" of another source: an unknown value only warns
     pattern: str | None = None
 
     @property
@@ -126,6 +127,13 @@ class Contract(_Strict):
                     ref = self.references.get(ref_table)
                     if ref is None or ref_column not in ref.columns:
                         raise ValueError(f"{name}.{column.name}: unknown reference {column.reference}")
+                if column.reference_warn:
+                    ref_table, _, ref_column = column.reference_warn.partition(".")
+                    ref = self.sources.get(ref_table) or self.references.get(ref_table)
+                    if ref is None or ref_column not in ref.columns:
+                        raise ValueError(
+                            f"{name}.{column.name}: unknown reference_warn {column.reference_warn}"
+                        )
         return self
 
     def table(self, name: str) -> Source | Reference:

@@ -7,7 +7,9 @@ writes what is generated from it, and a test keeps the committed files in sync:
 - `dbt_project/macros/generated_contract.sql`: the contract's per-table facts
   (key, version column, FX rule, plausibility bounds, types) as a macro, so
   that dbt macros can use them at parse time, when dbt's graph is not there;
-- `docs/sources.md`: the per-source reference for users.
+- `docs/sources.md`: the per-source reference for users;
+- `expectations/<table>.json`: the Great Expectations suite of every source
+  and reference table (see `pipelines/sources/gx_suites.py`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import yaml
 
 from pipelines.config import DBT_PROJECT_DIR, REPO_ROOT
 from pipelines.sources.contract import Contract, load_contract
+from pipelines.sources.gx_suites import render_suites
 from pipelines.transform.jinja import jinja_literal
 
 SOURCES_FILE = DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"
@@ -116,6 +119,8 @@ def _column_rules(column, contract: Contract) -> str:
         rules.append(f"not before {column.not_before}")
     if column.reference:
         rules.append(f"in {column.reference}")
+    if column.reference_warn:
+        rules.append(f"in {column.reference_warn} (else a warning)")
     return "; ".join(rules)
 
 
@@ -165,6 +170,7 @@ def render_all(contract: Contract) -> dict:
         SOURCES_FILE: render(contract),
         CONTRACT_MACRO_FILE: render_contract_macro(contract),
         SOURCES_DOC_FILE: render_docs(contract),
+        **render_suites(contract),
     }
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.config import REPO_ROOT, Settings
 from lodestar_demo import generate
+from pipelines.config import REPO_ROOT, Settings
 from pipelines.orchestration.runner import execute_range
 
 START, END = date(2024, 1, 1), date(2024, 3, 31)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.config import REPO_ROOT, Settings
 from lodestar_demo import generate
+from pipelines.config import REPO_ROOT, Settings
 from pipelines.orchestration.runner import execute_range
 from pipelines.publish.status import run_summary
 from tests.e2e.conftest import make_settings, published

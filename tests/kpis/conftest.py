@@ -20,8 +20,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.config import DBT_PROJECT_DIR
 from lodestar_demo.generator import generate
+from pipelines.config import DBT_PROJECT_DIR
 from pipelines.sources.contract import load_contract
 from pipelines.sources.ingest import ensure_schema, ingest_partition, ingest_reference
 from pipelines.warehouse import connect
