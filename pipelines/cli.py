@@ -44,7 +44,7 @@ def cmd_generate(args, settings: Settings) -> int:
 
 
 def cmd_run(args, settings: Settings) -> int:
-    from pipelines.orchestration.runner import run_range
+    from pipelines.runner import run_range
 
     start = args.start or settings.start_date
     end = args.end or settings.yesterday()

@@ -9,7 +9,7 @@ depend on it from being published for the affected days (SPEC §6).
 import dagster as dg
 
 from pipelines.config import Settings
-from pipelines.orchestration.partitions import SINGLE_RUN, daily_partitions, partition_days
+from pipelines.partitions import SINGLE_RUN, days_between, extract_months, run_days
 from pipelines.quality.results import record_ignored_files, record_results
 from pipelines.quality.source_checks import check_reference, check_source_partitions
 from pipelines.sources.contract import Reference, Source, load_contract
@@ -96,12 +96,12 @@ def build_source_asset(source: Source, settings: Settings) -> dg.AssetsDefinitio
                 description=f"Great Expectations suite expectations/{source.name}.json on each extract day.",
             )
         ],
-        partitions_def=daily_partitions(settings),
+        partitions_def=extract_months(settings),
         backfill_policy=SINGLE_RUN,
     )
     def _ingest(context: dg.AssetExecutionContext):
         contract = load_contract()
-        days = partition_days(context)
+        days = days_between(*run_days(context.run.tags, settings))
         with working_db(settings, log=context.log) as con:
             ensure_schema(con, contract)
             results = ingest_days(con, contract, source, settings.landing, days, settings.timezone)

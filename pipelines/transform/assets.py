@@ -19,7 +19,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from pipelines.config import Settings
-from pipelines.orchestration.partitions import run_day_range
+from pipelines.partitions import run_days
 from pipelines.transform.project import dbt_environment, ensure_manifest
 
 
@@ -39,9 +39,9 @@ class LodestarTranslator(DagsterDbtTranslator):
 TRANSLATOR = LodestarTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def _range_env(context: dg.AssetExecutionContext) -> dict[str, str]:
+def _range_env(context: dg.AssetExecutionContext, settings: Settings) -> dict[str, str]:
     """The run's extract days for dbt's recompute_from(); none: recompute everything."""
-    days = run_day_range(context)
+    days = run_days(context.run.tags, settings)
     if days is None:
         return {"LODESTAR_RANGE_START": "", "LODESTAR_RANGE_END": ""}
     return {"LODESTAR_RANGE_START": days[0].isoformat(), "LODESTAR_RANGE_END": days[1].isoformat()}
@@ -52,7 +52,7 @@ def dbt_model_assets(settings: Settings) -> list[dg.AssetsDefinition]:
 
     def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         """One `dbt build` of the asset's selection for the run's range."""
-        with dbt_environment(settings, **_range_env(context)):
+        with dbt_environment(settings, **_range_env(context, settings)):
             invocation = dbt.cli(["build"], context=context)
             yield from invocation.stream()
         # Each invocation writes its own target folder; a daily schedule would

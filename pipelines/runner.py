@@ -2,7 +2,7 @@
 
 The CLI goes through the same job the schedule and the UI use; it only adds
 a run lock (two runs never write the working warehouse at once) and a
-summary with the exit status of SPEC §9.
+summary with the exit status of the command line (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from datetime import date
 import dagster as dg
 
 from pipelines.config import Settings
+from pipelines.definitions import build_definitions
 from pipelines.orchestration.jobs import DAILY_JOB
+from pipelines.partitions import run_tags
 from pipelines.publish.status import run_summary
 
 EXIT_OK, EXIT_FAILED, EXIT_INCOMPLETE = 0, 1, 2
@@ -82,16 +84,11 @@ def _failures(result) -> list[str]:
 
 def execute_range(settings: Settings, start: date, end: date):
     """Materialize the daily job for [start, end] as one run; return the Dagster result."""
-    from pipelines.definitions import build_definitions
-
     job = build_definitions(settings).resolve_job_def(DAILY_JOB)
     with run_lock(settings):
         return job.execute_in_process(
             instance=_instance(),
-            tags={
-                "dagster/asset_partition_range_start": start.isoformat(),
-                "dagster/asset_partition_range_end": end.isoformat(),
-            },
+            tags=run_tags(start, end),
             # step starts/ends and warnings as progress; per-event debug lines would drown them
             run_config={
                 "loggers": {
