@@ -79,11 +79,14 @@ def gate_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             dg.AssetCheckSpec(
                 KPI_CHECK,
                 asset=GATE_VALUES,
+                blocking=False,  # it gates publication per KPI and day (this asset), not the run
                 description=(
                     "Great Expectations suite expectations/kpi_values.json on the KPI values this run "
                     "recomputed, per KPI and day: total rows, valid ranges, finite values, unique keys, "
-                    "anomalies (blocking only where the catalog says). Fails when a KPI is blocked for a day."
+                    "anomalies (blocking only where the catalog says), absurd values. A failed KPI-day is not "
+                    "published: the KPI keeps its last good value and is marked stale; the run goes on."
                 ),
+                metadata={"gates": "publication of the failed KPI for the failed days"},
             )
         ],
     )
