@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from pipelines.config import Settings
+from pipelines.console import lodestar_console
 from pipelines.okrs.assets import okr_assets
 from pipelines.orchestration.jobs import daily_job, daily_schedule, landing_sensor
 from pipelines.publish.assets import publish_assets
@@ -34,6 +35,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE))},
         # One process writes the working DuckDB file: steps run one after another.
         executor=dg.in_process_executor,
+        # A step's news in one line each; Dagster's event log keeps every event.
+        loggers={"console": lodestar_console},
     )
 
 

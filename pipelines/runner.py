@@ -18,6 +18,7 @@ from datetime import date
 import dagster as dg
 
 from pipelines.config import Settings
+from pipelines.console import phase_times
 from pipelines.definitions import build_definitions
 from pipelines.orchestration.jobs import DAILY_JOB
 from pipelines.partitions import run_tags
@@ -89,7 +90,7 @@ def execute_range(settings: Settings, start: date, end: date):
         return job.execute_in_process(
             instance=_instance(),
             tags=run_tags(start, end),
-            # step starts/ends and warnings as progress; per-event debug lines would drown them
+            # one line per step's news (pipelines/console.py); the events stay in Dagster's log
             run_config={
                 "loggers": {
                     "console": {"config": {"log_level": os.environ.get("LODESTAR_LOG_LEVEL", "INFO")}}
@@ -109,8 +110,15 @@ def run_range(settings: Settings, start: date, end: date) -> int:
     except Exception as exc:  # the run could not even start
         print(f"lodestar: run failed: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
         return EXIT_FAILED
+    phases = phase_times(result)
+    print(
+        "lodestar: "
+        + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in phases)
+        + f"; total {sum(s for _, s in phases):.1f} s",
+        file=sys.stderr,
+    )
     failures = _failures(result)
-    # A broken OKR file stops only the OKR steps; KPIs are still published (SPEC §5).
+    # A broken OKR file stops only the OKR steps; KPIs are still published (docs/okrs.md).
     core_failures = [f for f in failures if not f.startswith(OKR_STEPS)]
     if core_failures or not settings.published_marts.exists():
         reason = core_failures[0] if core_failures else "nothing was published"

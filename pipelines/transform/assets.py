@@ -11,7 +11,11 @@ model and day — 45 models x 1,000 days is minutes of pure bookkeeping on a
 backfill — for no gain: the daily partitions live on the source assets.
 """
 
+import contextlib
+import io
 import shutil
+import time
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -51,10 +55,28 @@ def dbt_model_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     manifest = ensure_manifest(settings)
 
     def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        """One `dbt build` of the asset's selection for the run's range."""
+        """One `dbt build` of the asset's selection for the run's range.
+
+        dbt's own console (a line per model and test) goes to the invocation's
+        log rather than the terminal: the run says what it built in one line,
+        and shows dbt's output only when the build failed.
+        """
+        started = time.monotonic()
+        console = io.StringIO()
         with dbt_environment(settings, **_range_env(context, settings)):
-            invocation = dbt.cli(["build"], context=context)
-            yield from invocation.stream()
+            invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+            with contextlib.redirect_stdout(console):
+                events = list(invocation.stream())
+        yield from events
+        try:
+            statuses = Counter(r["status"] for r in invocation.get_artifact("run_results.json")["results"])
+        except FileNotFoundError:  # dbt stopped before running anything (a compilation error)
+            statuses = Counter()
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+        if not invocation.is_successful():
+            tail = "\n".join(console.getvalue().splitlines()[-40:])
+            raise dg.Failure(f"dbt build failed ({summary}); the end of dbt's output:\n{tail}")
+        context.log.info(f"dbt build: {summary} in {time.monotonic() - started:.1f} s")
         # Each invocation writes its own target folder; a daily schedule would
         # pile them up. Kept only when the build failed (raised above).
         shutil.rmtree(invocation.target_path, ignore_errors=True)
