@@ -4,7 +4,6 @@ job, schedule and sensor, built from the environment's settings."""
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from pipelines.config import Settings
 from pipelines.console import lodestar_console
@@ -14,7 +13,7 @@ from pipelines.publish.assets import publish_assets
 from pipelines.quality.assets import gate_assets
 from pipelines.sources.assets import source_assets
 from pipelines.transform.assets import dbt_model_assets
-from pipelines.transform.project import DBT_EXECUTABLE, dbt_project
+from pipelines.transform.project import DBT_EXECUTABLE, LodestarDbtCli, dbt_project
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
@@ -32,7 +31,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         schedules=[daily_schedule(settings, job)],
         sensors=[landing_sensor(settings, job)],
         # The dbt next to this interpreter: works without activating the venv.
-        resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE))},
+        resources={"dbt": LodestarDbtCli(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE))},
         # One process writes the working DuckDB file: steps run one after another.
         executor=dg.in_process_executor,
         # A step's news in one line each; Dagster's event log keeps every event.

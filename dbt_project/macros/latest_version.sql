@@ -7,16 +7,41 @@
   For a source with amounts in several currencies, versions quarantined for
   want of an FX rate or as implausible (int_quarantine__conversion) are
   skipped: a bad newer version leaves the latest good one in force.
+
+  Returns the contract columns and `_extract_date`, the extract day of the
+  version in force. In an incremental staging model (staging_config()), only
+  the keys the run may change (changed_keys()) are derived, each from all its
+  versions; a key left without any accepted version comes back as a tombstone
+  (key only, `_extract_date` null) so that its stored row goes.
 #}
 {% macro latest_version(source_name) -%}
     {%- set table = contract_table(source_name) -%}
-    select * exclude (_extract_date, _source_file, _line)
+    {%- set key = table['key'] | join(', ') -%}
+    {%- do ref('int_changed_sources') -%}  {# parsed unconditionally: the dependency that orders the run #}
+    {%- if is_incremental() -%}
+    {%- set restricted = '(r.' ~ table['key'] | join(', r.') ~ ') in (select ' ~ key ~ ' from _changed)' -%}
+    select *
+    from (
+        with _changed as ({{ changed_keys(source_name) }})
+        select _changed.*, _latest.* exclude ({{ key }})
+        from _changed
+        left join ({{ _latest_versions(source_name, restricted) }}) as _latest using ({{ key }})
+    )
+    {%- else -%}
+    {{ _latest_versions(source_name) }}
+    {%- endif %}
+{%- endmacro %}
+
+{% macro _latest_versions(source_name, where=none) -%}
+    {%- set table = contract_table(source_name) -%}
+    select * exclude (_source_file, _line)
     from (
         {% if table['fx'] -%}
-        {{ convertible_rows(source_name) }}
+        {{ convertible_rows(source_name, where) }}
         {%- else -%}
-        select * from {{ source('raw', source_name) }}
+        select * from {{ source('raw', source_name) }} as r
         {%- endif %}
+        {% if where %}where {{ where }}{% endif %}
     ) as versions
     qualify row_number() over (
         partition by {{ table['key'] | join(', ') }}

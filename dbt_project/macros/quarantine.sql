@@ -8,14 +8,30 @@
   A group that is accepted or quarantined together (`balanced_by`, a journal)
   is quarantined whole. Returns the quarantine ledger's columns.
 #}
-{% macro conversion_quarantine(source_name) -%}
+{#
+  The day whose FX rate converts a row of `source_name` (alias `alias`): the
+  business day of the contract's `fx.day` column, the date itself, or the
+  first day of a budget month.
+#}
+{% macro fx_rate_day(source_name, alias) -%}
+    {%- set meta = contract_table(source_name) -%}
+    {%- set day_column = alias ~ '.' ~ meta['fx']['day'] -%}
+    {%- set kind = meta['columns'][meta['fx']['day']] -%}
+    {%- if kind == 'TIMESTAMPTZ' -%}{{ business_day(day_column) }}
+    {%- elif kind == 'DATE' -%}{{ day_column }}
+    {%- else -%}cast({{ day_column }} || '-01' as date){%- endif -%}
+{%- endmacro %}
+
+{#
+  `where`, when given, restricts the rows judged (a condition on raw alias
+  `r`); for a source whose rows are judged by group (`balanced_by`), every
+  row of a group with a selected row is judged, so a group is never split.
+#}
+{% macro conversion_quarantine(source_name, where=none) -%}
     {%- set meta = contract_table(source_name) -%}
     {%- set fx = meta['fx'] -%}
     {%- set types = meta['columns'] -%}
-    {%- set day_column = fx['day'] -%}
-    {%- if types[day_column] == 'TIMESTAMPTZ' -%}{%- set rate_day = business_day('r.' ~ day_column) -%}
-    {%- elif types[day_column] == 'DATE' -%}{%- set rate_day = 'r.' ~ day_column -%}
-    {%- else -%}{%- set rate_day = "cast(r." ~ day_column ~ " || '-01' as date)" -%}{%- endif -%}
+    {%- set rate_day = fx_rate_day(source_name, 'r') -%}
     with versions as (
         select
             r._extract_date,
@@ -27,10 +43,17 @@
             {% for amount in meta['usd_amounts'] %}r.{{ amount }},{% endfor %}
             to_json({ {%- for name in types -%}'{{ name }}': r.{{ name }}{{ ', ' if not loop.last }}{%- endfor -%} }) as raw_row
         from {{ source('raw', source_name) }} as r
+        where true
         {% if meta.get('reference') -%}
         -- a plan for months outside the loaded days converts nowhere and needs no rate
-        where {{ rate_day }} between (select min(month_start) from {{ ref('int_calendar') }})
+        and {{ rate_day }} between (select min(month_start) from {{ ref('int_calendar') }})
                                and (select max(day) from {{ ref('int_calendar') }})
+        {%- endif %}
+        {% if where and meta.get('balanced_by') -%}
+        and (r._extract_date, r.{{ meta['balanced_by'] }}) in (
+            select r._extract_date, r.{{ meta['balanced_by'] }} from {{ source('raw', source_name) }} as r where {{ where }})
+        {%- elif where -%}
+        and ({{ where }})
         {%- endif %}
     ),
 
@@ -79,7 +102,9 @@
         _line as line,
         _reasons[1].column as column_name,
         array_to_string(list_transform(_reasons, lambda r: r.reason), '; ') as reason,
-        raw_row
+        raw_row,
+        currency,
+        rate_day
     from flagged
 {%- endmacro %}
 
@@ -88,12 +113,13 @@
   minus the ones conversion_quarantine() rejects. Computed from the source
   itself (not from the ledger table of all sources), so that a model reading
   orders depends on orders and the FX rates only: the quality gate derives each
-  KPI's sources from this lineage.
+  KPI's sources from this lineage. `where` restricts the rows (see
+  conversion_quarantine); the caller restricts them the same way.
 #}
-{% macro convertible_rows(source_name) -%}
+{% macro convertible_rows(source_name, where=none) -%}
     select r.*
     from {{ source('raw', source_name) }} as r
-    anti join ({{ conversion_quarantine(source_name) }}) as q
+    anti join ({{ conversion_quarantine(source_name, where) }}) as q
         on q.extract_date is not distinct from r._extract_date
         and q.line = r._line
         and q.source_file = r._source_file

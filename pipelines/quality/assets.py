@@ -1,11 +1,13 @@
 """The KPI gate asset: KPI checks, then the per-KPI, per-day publish decision.
 
-A run checks the KPI values dbt recomputed in this run (the as_of_dates of
-`intermediate.int_kpi_recompute_range`; every day of marts.kpi_values when that
-model does not exist), records one `kpi_<kpi_id>` outcome per KPI and day in
-`audit.dq_results`, replaces the blocking failures of those days in
-`gate.kpi_check_failures`, then applies the gate. The `kpi_checks` asset check
-on gate/kpi_values reports the run's verdicts.
+A run checks the KPI values that changed since the last gate (per KPI, from
+the first day dbt rewrote: `intermediate.kpi_changes`, see kpi_gate.gate_work;
+without that record, the as_of_dates of `intermediate.int_kpi_recompute_range`,
+or every day of marts.kpi_values), records one `kpi_<kpi_id>` outcome per KPI
+and day in `audit.dq_results`, replaces the blocking failures of those days
+in `gate.kpi_check_failures`, then re-decides the KPI days whose inputs
+changed. The `kpi_checks` asset check on gate/kpi_values reports the run's
+verdicts.
 """
 
 import dagster as dg
@@ -13,7 +15,7 @@ import dagster as dg
 from pipelines.config import Settings
 from pipelines.okrs.catalog import load_catalog
 from pipelines.quality.kpi_checks import check_kpi_values, recompute_range, record_kpi_check_failures
-from pipelines.quality.kpi_gate import apply_gate, kpi_sources
+from pipelines.quality.kpi_gate import apply_gate, gate_work, kpi_sources
 from pipelines.quality.results import record_results, recorded_in_run
 from pipelines.warehouse import working_db
 
@@ -94,15 +96,23 @@ def gate_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         catalog = load_catalog(settings.okrs)
         with working_db(settings, log=context.log) as con:
             sources = kpi_sources(con)
-            checked = recompute_range(con)
+            work = gate_work(con, sources)
+            if work is None:  # a warehouse whose dbt did not record its changes: the recompute range
+                checked, first_by_kpi = recompute_range(con), None
+            else:
+                first_by_kpi = work.checks_from
+                first = min(first_by_kpi.values(), default=None)
+                checked = (
+                    (first, work.last_day) if first and work.last_day and first <= work.last_day else None
+                )
             outcomes = []
             if checked:
-                outcomes = check_kpi_values(con, catalog, *checked)
+                outcomes = check_kpi_values(con, catalog, *checked, first_day_by_kpi=first_by_kpi)
                 record_results(con, outcomes, run_id=context.run.run_id)
-                record_kpi_check_failures(con, outcomes, *checked)
+                record_kpi_check_failures(con, outcomes, *checked, first_day_by_kpi=first_by_kpi)
             else:
-                context.log.info("no KPI values to check (nothing recomputed)")
-            summary = apply_gate(con, catalog, sources)
+                context.log.info("no KPI values to check (none changed)")
+            summary = apply_gate(con, catalog, sources, work.redo_from if work else None, work)
             new = recorded_in_run(con, context.run.run_id)
         failed = [o for o in outcomes if o.blocking]
         warned = [o for o in outcomes if not o.passed and not o.blocking]

@@ -36,7 +36,7 @@ non-blocking anomaly) is only reported.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
 from pipelines.okrs.catalog import Catalog, Kpi
@@ -130,17 +130,30 @@ def _drop_catalog(con) -> None:
 
 
 def check_kpi_values(
-    con, catalog: Catalog, first_day: date, last_day: date, relation: str = RELATION
+    con,
+    catalog: Catalog,
+    first_day: date,
+    last_day: date,
+    relation: str = RELATION,
+    first_day_by_kpi: Mapping[str, date] | None = None,
 ) -> list[CheckOutcome]:
     """One CheckOutcome per catalog KPI and day in [first_day, last_day] (KPI order, then day).
 
-    `relation` is the KPI mart (a table or a parenthesised subquery); the
-    anomaly check reads its days before `first_day` as history. One batched
-    GX run for all KPIs and days. A suite or runner failure makes every
-    outcome a failed, blocking "BROKEN CHECK", never a pass.
+    With `first_day_by_kpi`, only its KPIs are judged, each from its own first
+    day (never before `first_day`). `relation` is the KPI mart (a table or a
+    parenthesised subquery); the anomaly check reads its days before the
+    first judged day as history. One batched GX run for all KPIs and days. A
+    suite or runner failure makes every outcome a failed, blocking "BROKEN
+    CHECK", never a pass.
     """
-    days = _days(first_day, last_day)
-    partitions = [(kpi.id, day) for kpi in catalog.kpis for day in days]
+    firsts = (
+        {k.id: first_day for k in catalog.kpis}
+        if first_day_by_kpi is None
+        else {k.id: max(first_day, first_day_by_kpi[k.id]) for k in catalog.kpis if k.id in first_day_by_kpi}
+    )
+    partitions = [
+        (kpi.id, day) for kpi in catalog.kpis if kpi.id in firsts for day in _days(firsts[kpi.id], last_day)
+    ]
     if not partitions:
         return []
     try:
@@ -196,13 +209,21 @@ def _broken_run(kpi_id: str, day: date, exc: Exception) -> CheckOutcome:
 # --------------------------------------------------------------------------- gate input
 
 
-def record_kpi_check_failures(con, outcomes: Iterable[CheckOutcome], first_day: date, last_day: date) -> int:
+def record_kpi_check_failures(
+    con,
+    outcomes: Iterable[CheckOutcome],
+    first_day: date,
+    last_day: date,
+    first_day_by_kpi: Mapping[str, date] | None = None,
+) -> int:
     """Replace the rows of `gate.kpi_check_failures` for as_of_dates in [first_day, last_day].
 
-    The new rows are the blocking outcomes (failed, severity error) among
-    `outcomes`, one per KPI and day, with the outcome's reason. Rows of other
-    days are kept. Runs in one transaction (its own, or the caller's when one
-    is open). Returns the number of failure rows written.
+    With `first_day_by_kpi`, only the days judged (see check_kpi_values) are
+    replaced: each of its KPIs from its own first day. The new rows are the
+    blocking outcomes (failed, severity error) among `outcomes`, one per KPI
+    and day, with the outcome's reason. Rows of other days are kept. Runs in
+    one transaction (its own, or the caller's when one is open). Returns the
+    number of failure rows written.
     """
     outcomes = list(outcomes)
     rows: dict[tuple[str, date], str] = {}
@@ -216,9 +237,15 @@ def record_kpi_check_failures(con, outcomes: Iterable[CheckOutcome], first_day: 
             rows[(kpi_id, o.partition)] = o.reason
     ensure_check_failures_table(con)
     with transaction(con):
-        con.execute(
-            "delete from gate.kpi_check_failures where as_of_date between ? and ?", [first_day, last_day]
-        )
+        if first_day_by_kpi is None:
+            con.execute(
+                "delete from gate.kpi_check_failures where as_of_date between ? and ?", [first_day, last_day]
+            )
+        else:
+            con.executemany(
+                "delete from gate.kpi_check_failures where kpi_id = ? and as_of_date between ? and ?",
+                [(k, max(first_day, d), last_day) for k, d in sorted(first_day_by_kpi.items())],
+            )
         if rows:
             con.executemany(
                 "insert into gate.kpi_check_failures values (?, ?, ?)",

@@ -75,18 +75,42 @@
 {#
   `select <columns> from ref(model) union all ...` over the models of
   `kinds` (columns: name -> SQL type, every model cast to the same types), or
-  a typed empty relation when the catalog has none of them.
+  a typed empty relation when the catalog has none of them. In an
+  incremental union (kpi_union_config), each model contributes its rows from
+  its own changed_from() on.
 #}
-{% macro union_kpi_models(kinds, columns) -%}
+{% macro union_kpi_models(kinds, columns, day_column=none) -%}
     {%- set models = kpi_models(kinds) -%}
     {%- for model in models %}
     select {% for name, type in columns.items() %}cast({{ name }} as {{ type }}) as {{ name }}{{ ', ' if not loop.last }}{% endfor %}
     from {{ ref(model) }}
+    {% if day_column %}where true{{ changed_days_filter(day_column, model) }}{% endif %}
     {% if not loop.last %}union all{% endif %}
     {%- else %}
     select {% for name, type in columns.items() %}cast(null as {{ type }}) as {{ name }}{{ ', ' if not loop.last }}{% endfor %}
     where false
     {%- endfor %}
+{%- endmacro %}
+
+{#
+  Config of a union of KPI models kept by (KPI, day): on an incremental run the
+  pre-hook deletes each model's KPIs from that model's changed_from() on, and
+  union_kpi_models(..., day_column) appends them again.
+#}
+{% macro kpi_union_config(kinds, day_column='day') -%}
+    {%- set deletes = [] -%}
+    {%- for model in kpi_models(kinds) -%}
+        {%- set ids = [] -%}
+        {%- for kpi in kpi_catalog_entries() if kpi['dbt_model'] == model -%}{%- do ids.append("'" ~ kpi['kpi_id'] ~ "'") -%}{%- endfor -%}
+        {%- do deletes.append("(kpi_id in (" ~ ids | join(', ') ~ ") and " ~ day_column
+                              ~ " >= date '{{ changed_from('" ~ model ~ "') }}')") -%}
+    {%- endfor -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'pre_hook': "{% if is_incremental() %}delete from {{ this }} where false or "
+                    ~ (deletes | join(' or ') or 'false') ~ "{% endif %}",
+    }) }}
 {%- endmacro %}
 
 {# A SQL literal of a catalog value (lists become comma-separated text). #}

@@ -1,5 +1,5 @@
 {#
-  Per-KPI incremental recompute plan (SPEC §4, issue 4).
+  Per-KPI incremental recompute plan.
 
   A run for extract days [LODESTAR_RANGE_START, LODESTAR_RANGE_END] (A..B)
   must recompute every KPI value whose window contains an event day that
@@ -94,10 +94,13 @@
     {%- endif %}
 {%- endmacro %}
 
-{# (kpi_id, recompute_from) for every KPI of the catalog. #}
+{#
+  (kpi_id, recompute_from) for every KPI of the catalog, from the run's
+  changed sources (int_changed_sources, built from kpi_changed_sources()).
+#}
 {% macro kpi_recompute_plan() -%}
-    {%- set range_start = env_var('LODESTAR_RANGE_START', '') -%}
-    {%- set range_end = env_var('LODESTAR_RANGE_END', '') -%}
+    {%- set changes = ref('int_changed_sources') -%}
+    {%- set range = run_range() -%}
     {%- set sources = kpi_source_map() -%}
     {%- set pairs = [] -%}
     {%- for kpi, kpi_sources in sources.items() | sort -%}
@@ -106,16 +109,10 @@
         {%- endfor -%}
     {%- endfor -%}
     {%- if not pairs -%}{%- do pairs.append("(null, null)") -%}{%- endif -%}
-    {%- if range_start and range_end %}
-    with changed as (
-        {{ kpi_changed_sources(range_start, range_end) }}
-    ),
-
-    kpi_sources (kpi_id, source) as (values {{ pairs | join(', ') }})
-
-    select kpi_sources.kpi_id, least(date '{{ range_start }}', min(changed.from_day)) as recompute_from
-    from kpi_sources
-    left join changed using (source)
+    {%- if range is not none %}
+    select kpi_sources.kpi_id, least(date '{{ range[0] }}', min(changed.from_day)) as recompute_from
+    from (values {{ pairs | join(', ') }}) as kpi_sources (kpi_id, source)
+    left join {{ changes }} as changed using (source)
     where kpi_sources.kpi_id is not null
     group by kpi_sources.kpi_id
     {%- else %}

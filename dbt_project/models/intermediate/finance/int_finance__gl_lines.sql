@@ -1,7 +1,8 @@
-{{ config(materialized='table') }}
+{{ config(**day_partitioned('posted_on')) }}
 -- General-ledger lines with their account type (chart of accounts) and USD
 -- amounts at the rate of posted_on (journals with a line without a usable
--- rate were quarantined whole).
+-- rate were quarantined whole). Kept by business day: a run rebuilds the days
+-- its changes reach.
 select
     lines.journal_id,
     lines.line_number,
@@ -18,3 +19,4 @@ from {{ ref('stg_finance__gl_journal_lines') }} as lines
 left join {{ ref('stg_finance__chart_of_accounts') }} as accounts
     on accounts.account_code = lines.account_code
 {{ fx_join('lines', 'currency', 'posted_on') }}
+where true{{ changed_days_filter('lines.posted_on') }}

@@ -1,7 +1,7 @@
-{{ config(materialized='table') }}
+{{ config(**kpi_union_config(['additive', 'ratio'])) }}
 -- Daily numerator/denominator parts of every additive and ratio KPI, per slice:
 -- the union of the parts models the catalog names (okrs/kpis.yml).
 {{ union_kpi_models(['additive', 'ratio'], {
     'kpi_id': 'varchar', 'kind': 'varchar', 'day': 'date', 'dimension': 'varchar',
     'dimension_value': 'varchar', 'numerator': 'decimal(38, 10)', 'denominator': 'decimal(38, 10)',
-}) }}
+}, day_column='day') }}

@@ -1,7 +1,7 @@
-{{ config(materialized='table') }}
+{{ config(**kpi_union_config(['percentile'])) }}
 -- Raw samples of every percentile KPI, per day and slice, with the KPI's
 -- quantile level: the union of the samples models the catalog names.
 {{ union_kpi_models(['percentile'], {
     'kpi_id': 'varchar', 'day': 'date', 'dimension': 'varchar', 'dimension_value': 'varchar',
     'sample': 'double', 'quantile': 'double',
-}) }}
+}, day_column='day') }}

@@ -1,7 +1,7 @@
-{{ config(materialized='table') }}
+{{ config(**kpi_union_config(['snapshot', 'snapshot_ratio'])) }}
 -- Every snapshot KPI's state at the end of each calendar day, per slice: the
 -- union of the snapshot models the catalog names.
 {{ union_kpi_models(['snapshot', 'snapshot_ratio'], {
     'kpi_id': 'varchar', 'day': 'date', 'dimension': 'varchar', 'dimension_value': 'varchar',
     'value': 'double', 'numerator': 'double', 'denominator': 'double',
-}) }}
+}, day_column='day') }}

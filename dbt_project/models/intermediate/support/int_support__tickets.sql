@@ -1,4 +1,3 @@
-{{ config(materialized='table') }}
 -- Support tickets at their latest version with their durations in hours
 -- (first response and resolution, measured from opened_at) and the business
 -- day of each event.

@@ -1,18 +1,15 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['kpi_id', 'as_of_date'],
+        incremental_strategy='kpi_changed_rows',
         on_schema_change='fail',
-        pre_hook="{% if is_incremental() %}
-            delete from {{ this }} as target
-            using ({{ kpi_recompute_plan() }}) as plan
-            where target.kpi_id = plan.kpi_id and target.as_of_date >= plan.recompute_from
-        {% endif %}",
-        post_hook="{{ record_kpi_reference_fingerprints() }}",
+        post_hook=[
+            "{{ record_kpi_reference_fingerprints() }}",
+            "{% if not is_incremental() %}{{ record_full_kpi_changes() }}{% endif %}",
+        ],
     )
 }}
--- Every KPI for every day D, window W ending on D and slice (SPEC §4), in the
+-- Every KPI for every day D, window W ending on D and slice, in the
 -- long shape BI reads:
 --   additive   (int_kpi_daily_parts, kind additive): the window's sum; 0 over a
 --              window without events (the total every day, a dimension slice
@@ -31,14 +28,17 @@
 -- cost is linear in days × slices, and a day-by-day run, a range run and a
 -- full refresh give identical values.
 --
--- Incremental: each KPI is rebuilt for the as_of_dates from its own
--- recompute_from (kpi_recompute_plan: the earliest event day the run's
--- extracts touched in that KPI's sources) on; the pre-hook deletes exactly
--- those (KPI, day) rows first, so a row that should no longer exist (a ratio
--- that lost its denominator) disappears. Everything else stays untouched.
+-- Incremental: each KPI is recomputed for the as_of_dates from its own
+-- recompute_from (int_kpi_recompute_plan: the earliest event day the run's
+-- extracts touched in that KPI's sources) on; the strategy kpi_changed_rows
+-- (macros/kpis/kpi_changes.sql) then deletes the stored rows of those days
+-- that differ or should no longer exist (a ratio that lost its denominator),
+-- inserts the new ones, and records the first changed day per KPI for the
+-- quality gate. Everything else stays untouched.
+{%- do ref('int_kpi_recompute_plan') %}  {# the plan is built first, also on a full build #}
 with plan as (
     {% if is_incremental() %}
-    {{ kpi_recompute_plan() }}
+    select kpi_id, recompute_from from {{ ref('int_kpi_recompute_plan') }}
     {% else %}
     select cast(null as varchar) as kpi_id, cast(null as date) as recompute_from
     {% endif %}

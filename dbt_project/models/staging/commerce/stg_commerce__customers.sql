@@ -1,3 +1,4 @@
+{{ config(**staging_config('customers')) }}
 -- Latest accepted version of each customer, with the business day it was created.
 with latest as ({{ latest_version('customers') }})
 
@@ -7,5 +8,6 @@ select
     {{ business_day('created_at') }} as created_on,
     region,
     segment,
-    updated_at
+    updated_at,
+    _extract_date
 from latest

@@ -1,3 +1,4 @@
+{{ config(**staging_config('orders')) }}
 -- Latest accepted version of each order, with its business day.
 with latest as ({{ latest_version('orders') }})
 
@@ -13,5 +14,6 @@ select
     discount_amount,
     shipping_amount,
     status,
-    updated_at
+    updated_at,
+    _extract_date
 from latest

@@ -1,3 +1,4 @@
+{{ config(**staging_config('shipments')) }}
 -- Latest accepted version of each shipment, with business days of its events.
 with latest as ({{ latest_version('shipments') }})
 
@@ -11,5 +12,6 @@ select
     promised_date,
     delivered_at,
     {{ business_day('delivered_at') }} as delivered_on,
-    updated_at
+    updated_at,
+    _extract_date
 from latest

@@ -1,3 +1,4 @@
+{{ config(**staging_config('nps_responses')) }}
 -- NPS survey responses with their business day.
 with latest as ({{ latest_version('nps_responses') }})
 
@@ -6,5 +7,6 @@ select
     customer_id,
     responded_at,
     {{ business_day('responded_at') }} as responded_on,
-    score
+    score,
+    _extract_date
 from latest

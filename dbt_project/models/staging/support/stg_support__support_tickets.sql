@@ -1,3 +1,4 @@
+{{ config(**staging_config('support_tickets')) }}
 -- Latest accepted version of each support ticket, with business days of its events.
 with latest as ({{ latest_version('support_tickets') }})
 
@@ -12,5 +13,6 @@ select
     resolved_at,
     {{ business_day('resolved_at') }} as resolved_on,
     csat_score,
-    updated_at
+    updated_at,
+    _extract_date
 from latest
