@@ -72,7 +72,9 @@ def test_unknown_key_results_are_rejected_with_the_ones_of_the_period(tmp_path, 
     ],
 )
 def test_confidence_must_be_a_whole_number_from_0_to_10(tmp_path, krs, confidence, message):
-    path = write(tmp_path, f"checkins:\n  - {{kr: q4-cac, date: 2026-10-12, confidence: {confidence}, note: n}}\n")
+    path = write(
+        tmp_path, f"checkins:\n  - {{kr: q4-cac, date: 2026-10-12, confidence: {confidence}, note: n}}\n"
+    )
     assert problems(path, krs) == [f"{path}: key result 'q4-cac' on 2026-10-12: {message}"]
 
 
@@ -115,7 +117,9 @@ def test_every_problem_is_listed_at_once(tmp_path, krs):
 
 
 def test_a_check_in_file_needs_an_okr_file_of_the_same_name(tmp_path, krs):
-    path = write(tmp_path, "checkins:\n  - {kr: q4-cac, date: 2026-10-12, confidence: 5, note: n}\n", "2027-Q1.yml")
+    path = write(
+        tmp_path, "checkins:\n  - {kr: q4-cac, date: 2026-10-12, confidence: 5, note: n}\n", "2027-Q1.yml"
+    )
     assert problems(path, krs) == [
         f"{path}: no OKR file 2027-Q1.yml next to the check-ins: name the file after its OKR file"
     ]

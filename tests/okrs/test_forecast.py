@@ -25,7 +25,12 @@ def history(days: int, daily, seed: int = 1, noise: float = 0.05, window: int = 
 
 
 def growing(t):  # a clear trend: +150% a year, a weekly rhythm and a yearly season
-    return 1000 * (1 + 1.5 * t / 365) * (1 + 0.1 * np.sin(2 * np.pi * t / 7)) * (1 + 0.1 * np.sin(2 * np.pi * t / 365))
+    return (
+        1000
+        * (1 + 1.5 * t / 365)
+        * (1 + 0.1 * np.sin(2 * np.pi * t / 7))
+        * (1 + 0.1 * np.sin(2 * np.pi * t / 365))
+    )
 
 
 def q(kr_type: str, target: float, window="trailing_28d", additivity="additive", unit="usd", end=END):
@@ -80,7 +85,9 @@ def test_a_forecast_uses_nothing_after_its_day(window, additivity):
     )
     question = q("increase", 60000, window=window, additivity=additivity)
     assert forecast_kr(hist, question, day) == forecast_kr(changed, question, day)
-    assert forecast_kr(hist, question, day + timedelta(days=5)) != forecast_kr(changed, question, day + timedelta(days=5))
+    assert forecast_kr(hist, question, day + timedelta(days=5)) != forecast_kr(
+        changed, question, day + timedelta(days=5)
+    )
 
 
 def test_the_observed_part_of_a_quarter_narrows_the_interval_as_the_quarter_fills():
@@ -88,7 +95,9 @@ def test_the_observed_part_of_a_quarter_narrows_the_interval_as_the_quarter_fill
     question = q("increase", 300000, window="quarter_to_date")
     widths = [
         (f.high - f.low) / f.projected
-        for f in (forecast_kr(hist, question, d) for d in (date(2026, 7, 2), date(2026, 8, 15), date(2026, 9, 25)))
+        for f in (
+            forecast_kr(hist, question, d) for d in (date(2026, 7, 2), date(2026, 8, 15), date(2026, 9, 25))
+        )
     ]
     assert widths[0] > widths[1] > widths[2] > 0
 
@@ -106,8 +115,18 @@ def test_ratio_kpis_combine_the_observed_days_with_the_forecast_ratio_of_the_res
     n = until(END)
     den = 200 * rng.lognormal(0, 0.1, n)
     num = den * np.clip(0.9 + rng.normal(0, 0.02, n), 0, 1)  # a rate of about 90%
-    hist = History(FIRST, num, den, np.convolve(num, np.ones(28))[:n] / np.convolve(den, np.ones(28))[:n], np.ones(n, bool))
-    f = forecast_kr(hist, q("increase", 0.95, window="quarter_to_date", additivity="ratio", unit="percent"), date(2026, 9, 1))
+    hist = History(
+        FIRST,
+        num,
+        den,
+        np.convolve(num, np.ones(28))[:n] / np.convolve(den, np.ones(28))[:n],
+        np.ones(n, bool),
+    )
+    f = forecast_kr(
+        hist,
+        q("increase", 0.95, window="quarter_to_date", additivity="ratio", unit="percent"),
+        date(2026, 9, 1),
+    )
     assert 0.88 < f.low < f.projected < f.high < 0.92
     assert f.probability < 0.01
 
@@ -129,7 +148,9 @@ def test_a_stale_day_in_the_history_is_filled_from_the_same_weekday_a_week_befor
 
 def test_window_starts():
     d = date(2026, 11, 20)
-    assert [window_start(w, d) for w in ("day", "trailing_7d", "trailing_28d", "month_to_date", "quarter_to_date")] == [
+    assert [
+        window_start(w, d) for w in ("day", "trailing_7d", "trailing_28d", "month_to_date", "quarter_to_date")
+    ] == [
         d,
         date(2026, 11, 14),
         date(2026, 10, 24),
