@@ -16,6 +16,9 @@ from pipelines.okrs.scorecard import _locate, format_value
 def forecast_line(f: dict[str, Any], unit: str | None) -> str:
     if f["probability"] is None:
         return f"forecast: none ({f['forecast_note'] or 'no forecast'})"
+    if f["forecast_method"] == "exact":  # the period's last day: nothing left to forecast
+        outcome = "reached" if f["probability"] == 1 else "missed"
+        return f"forecast: final {format_value(f['projected'], unit)} on {f['period_end']} → target {outcome}"
     band = f"80% {format_value(f['projected_low'], unit)}–{format_value(f['projected_high'], unit)}"
     return (
         f"forecast: projected {format_value(f['projected'], unit)} on {f['period_end']} "
