@@ -107,6 +107,8 @@ class KrQuestion:
 
 @dataclass(frozen=True)
 class Forecast:
+    """The value on the period end: median, 80% interval, probability of reaching the target."""
+
     projected: float | None
     low: float | None
     high: float | None
@@ -256,9 +258,9 @@ def forecast_kr(hist: History, q: KrQuestion, day: date) -> Forecast:
     """The projection of q's KPI value at the period end, seen from `day`."""
     h = (q.period_end - day).days
     upto = hist.index(day)
-    history = int(hist.published[: upto + 1].sum())
     if upto < 0 or upto >= len(hist):
-        return _none("no loaded KPI history on this day", h, history)
+        return _none("no loaded KPI history on this day", h, 0)
+    history = int(hist.published[: upto + 1].sum())
     if h <= 0:  # the period's last day: the value is known
         v = _fill_forward(hist.value[: upto + 1])[-1]
         if np.isnan(v):
