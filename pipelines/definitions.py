@@ -8,6 +8,7 @@ from dagster_dbt import DbtCliResource
 
 from pipelines.config import Settings
 from pipelines.okrs.assets import okr_assets
+from pipelines.okrs.outlook_assets import outlook_assets
 from pipelines.orchestration.jobs import daily_job, daily_schedule, landing_sensor
 from pipelines.publish.assets import publish_assets
 from pipelines.quality.assets import gate_assets
@@ -25,6 +26,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             *dbt_model_assets(settings),
             *gate_assets(settings),
             *okr_assets(settings),
+            *outlook_assets(settings),
             *publish_assets(settings),
         ],
         jobs=[job],

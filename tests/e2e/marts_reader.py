@@ -20,6 +20,8 @@ TABLES = {
     "kr_progress_daily",
     "objective_progress_daily",
     "okr_scorecard",
+    "kr_forecast_daily",
+    "kr_checkins",
 }
 
 if __name__ == "__main__":
