@@ -6,6 +6,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from pipelines.bi.assets import bi_assets
 from pipelines.config import Settings
 from pipelines.okrs.assets import okr_assets
 from pipelines.orchestration.jobs import daily_job, daily_schedule, landing_sensor
@@ -26,6 +27,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             *gate_assets(settings),
             *okr_assets(settings),
             *publish_assets(settings),
+            *bi_assets(settings),
         ],
         jobs=[job],
         schedules=[daily_schedule(settings, job)],
