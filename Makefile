@@ -32,6 +32,7 @@ run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/lodestar run --end $(DEMO_END); code=$$?; [ $$code -le 2 ] || exit $$code
 	$(BIN)/lodestar scorecard
 	$(BIN)/lodestar status || true
+	$(BIN)/lodestar report
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
