@@ -50,3 +50,8 @@ lint: $(STAMP)
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .dagster_home
+
+# dbt docs and Great Expectations data docs of the working warehouse into <published>/docs/ (offline)
+.PHONY: docs
+docs: $(STAMP)
+	$(BIN)/python -m pipelines.bi.docs
