@@ -1,11 +1,11 @@
 """Dagster assets of the BI layer.
 
-- `bi_kpi_models`: the dbt models tagged `bi` but not `okr` (dim_date, dim_kpi,
-  kpi_series, the wide tables, kpi_latest). They read the gated values, so they
-  run after the gate and are published with the KPI marts (group `kpis` in
-  pipelines/publish/marts.yml): a broken OKR file never holds them back.
-  The BI models tagged `okr` (kr_latest, objective_latest) are built by the
-  OKR models asset and published with the OKR marts.
+- `bi_kpi_models`: the dbt models tagged `bi` but not `bi_okr` (dim_date,
+  dim_kpi, kpi_series, the wide tables, kpi_latest). They read the gated values,
+  so they run after the gate and are published with the KPI marts (group `kpis`
+  in pipelines/publish/marts.yml): a broken OKR file never holds them back.
+- `bi_okr_models`: kr_latest and objective_latest (tag `bi_okr`), after the OKR
+  models, published with the OKR marts (group `okrs`).
 - `published/report`: the HTML scorecard report, made from the published marts
   only, after the OKR publication.
 """
@@ -24,18 +24,29 @@ PUBLISHED_REPORT = dg.AssetKey(["published", "report"])
 
 
 def bi_assets(settings: Settings) -> list[dg.AssetsDefinition]:
-    @dbt_assets(
-        manifest=ensure_manifest(),
-        select="tag:bi",
-        exclude="tag:okr",
-        name="bi_kpi_models",
-        dagster_dbt_translator=TRANSLATOR,
-    )
-    def bi_kpi_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    def build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         with dbt_environment(settings, **_range_env(context)):
             invocation = dbt.cli(["build"], context=context)
             yield from invocation.stream()
         shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+    manifest = ensure_manifest()
+
+    @dbt_assets(
+        manifest=manifest,
+        select="tag:bi",
+        exclude="tag:bi_okr",
+        name="bi_kpi_models",
+        dagster_dbt_translator=TRANSLATOR,
+    )
+    def bi_kpi_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from build(context, dbt)
+
+    @dbt_assets(
+        manifest=manifest, select="tag:bi_okr", name="bi_okr_models", dagster_dbt_translator=TRANSLATOR
+    )
+    def bi_okr_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from build(context, dbt)
 
     @dg.asset(
         key=PUBLISHED_REPORT,
@@ -59,4 +70,4 @@ def bi_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             }
         )
 
-    return [bi_kpi_models, published_report]
+    return [bi_kpi_models, bi_okr_models, published_report]
