@@ -51,7 +51,8 @@ def _axis_format(unit: str | None) -> str:
 
 def kr_chart(kr: dict[str, Any], days: list[dict[str, Any]], as_of: str, unit: str | None) -> dict:
     """One key result over its period: the KPI value, the target in force (a step at
-    each revision), the expected pace and the baseline, and a rule on the report day.
+    each revision), the expected pace and the baseline, and a rule on the report day
+    when it falls within the period.
 
     `days`: one dict per day of the period with d (ISO date), value (published value or
     None), target (in force that day) and pace (the value on pace that day)."""
@@ -88,12 +89,14 @@ def kr_chart(kr: dict[str, Any], days: list[dict[str, Any]], as_of: str, unit: s
     target = base.transform_filter(alt.datum.s == "Target in force").mark_line(
         interpolate="step-after", strokeWidth=2
     )
-    today = (
-        alt.Chart(alt.InlineData(values=[{"d": as_of}]))
-        .mark_rule(color="#57606a", strokeDash=[2, 2])
-        .encode(x="d:T")
-    )
-    chart = alt.layer(lines, target, today).properties(width="container", height=180)
+    layers = [lines, target]
+    if days and days[0]["d"] <= as_of <= days[-1]["d"]:  # the report day, when within the period
+        layers.append(
+            alt.Chart(alt.InlineData(values=[{"d": as_of}]))
+            .mark_rule(color="#57606a", strokeDash=[2, 2])
+            .encode(x="d:T")
+        )
+    chart = alt.layer(*layers).properties(width="container", height=180)
     return _with_data(chart, kr=rows)
 
 
