@@ -1,9 +1,9 @@
 """Headless Debian Chromium for the report tests, and for the README screenshot:
 
-    python -m tests.e2e.browser <report.html> docs/report-screenshot.png [section] [height]
+    python -m tests.e2e.browser <report.html> docs/report-screenshot.png [height]
 
 renders the page with its scripts (virtual time lets vega-embed finish) and saves a
-picture of the top of the page, or of a section (`key-results`, `kpis`, `quality`)."""
+picture of the top of the page (`height` pixels, default 2200)."""
 
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def _run(html: Path, *extra: str, section: str = "", timeout: float = 180) -> subprocess.CompletedProcess:
-    url = html.resolve().as_uri() + (f"#{section}" if section else "")
+def _run(html: Path, *extra: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    url = html.resolve().as_uri()
     with tempfile.TemporaryDirectory(prefix="lodestar-chromium-") as profile:
         return subprocess.run(
             [chromium() or "chromium", *FLAGS, f"--user-data-dir={profile}", *extra, url],
@@ -47,14 +47,13 @@ def dump_dom(html: Path) -> str:
     return _run(html, "--dump-dom").stdout
 
 
-def screenshot(html: Path, png: Path, width: int = 1440, height: int = 2200, section: str = "") -> Path:
+def screenshot(html: Path, png: Path, width: int = 1440, height: int = 2200) -> Path:
     png.parent.mkdir(parents=True, exist_ok=True)
-    _run(html, f"--screenshot={png.resolve()}", f"--window-size={width},{height}", section=section)
+    _run(html, f"--screenshot={png.resolve()}", f"--window-size={width},{height}")
     return png
 
 
 if __name__ == "__main__":
     source, target = Path(sys.argv[1]), Path(sys.argv[2])
-    section = sys.argv[3] if len(sys.argv) > 3 else ""
-    height = int(sys.argv[4]) if len(sys.argv) > 4 else 2200
-    print(screenshot(source, target, height=height, section=section), os.path.getsize(target), "bytes")
+    height = int(sys.argv[3]) if len(sys.argv) > 3 else 2200
+    print(screenshot(source, target, height=height), os.path.getsize(target), "bytes")
