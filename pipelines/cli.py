@@ -96,6 +96,12 @@ def cmd_forecast_backtest(args, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_report(args, settings: Settings) -> int:
+    from pipelines.bi.cli import report_command
+
+    return report_command(settings, args.date)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lodestar", description="Lodestar KPI and OKR warehouse")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -144,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", help="publication and quality status per KPI")
     status.set_defaults(func=cmd_status)
+
+    report = commands.add_parser("report", help="write the HTML scorecard report under <published>/report/")
+    report.add_argument("--date", type=_day, help="day to report (default: the latest published)")
+    report.set_defaults(func=cmd_report)
     return parser
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from pipelines.bi.assets import bi_assets
 from pipelines.config import Settings
 from pipelines.okrs.assets import okr_assets
 from pipelines.okrs.outlook_assets import outlook_assets
@@ -28,6 +29,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             *okr_assets(settings),
             *outlook_assets(settings),
             *publish_assets(settings),
+            *bi_assets(settings),
         ],
         jobs=[job],
         schedules=[daily_schedule(settings, job)],
