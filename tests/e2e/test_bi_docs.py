@@ -11,7 +11,7 @@ from pipelines.bi.docs import build_docs
 from pipelines.config import EXPECTATIONS_DIR
 from pipelines.okrs.catalog import load_catalog
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo")]
 
 REMOTE = re.compile(r"""<(?:script|link)\b[^>]*(?:src|href)=["']https?://""")
 

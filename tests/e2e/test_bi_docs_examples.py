@@ -11,7 +11,7 @@ import pytest
 
 from pipelines.config import REPO_ROOT
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo")]
 
 DOC = (REPO_ROOT / "docs" / "bi.md").read_text()
 SQL = re.findall(r"```sql\n(.*?)```", DOC, re.S)

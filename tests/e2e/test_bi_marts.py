@@ -12,7 +12,7 @@ from pipelines.bi.charts import STATUS_COLORS
 from pipelines.okrs.catalog import load_catalog
 from pipelines.publish.publisher import published_tables
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo")]
 
 WINDOW_TABLES = {
     "day": "kpi_daily_wide",

@@ -16,7 +16,7 @@ from pipelines.bi.report import write_report
 from tests.e2e import browser
 from tests.e2e.conftest import END
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo")]
 
 
 @pytest.fixture(scope="module")

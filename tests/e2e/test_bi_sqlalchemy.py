@@ -12,7 +12,7 @@ import pytest
 
 from tests.e2e.conftest import END, run
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo")]
 
 
 def test_superset_like_reader_reflects_every_table_and_queries_dashboards_during_a_run(pipeline_copy):

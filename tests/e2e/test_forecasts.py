@@ -17,7 +17,7 @@ from pipelines.orchestration.runner import EXIT_INCOMPLETE, run_range
 from pipelines.warehouse import working_db
 from tests.e2e.conftest import END, published, run
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo")]
 
 KINDS = {
     "gmv": ("additive", "usd"),
