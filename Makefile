@@ -22,9 +22,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+$(DAGSTER_HOME)/dagster.yaml: dagster_instance.yaml
 	mkdir -p $(DAGSTER_HOME)
-	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	cp dagster_instance.yaml $(DAGSTER_HOME)/dagster.yaml
 
 run: export DAGSTER_HOME := $(DAGSTER_HOME)
 run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lodestar_demo import generate
 from pipelines.config import REPO_ROOT, Settings
-from pipelines.orchestration.runner import execute_range
+from pipelines.runner import execute_range
 from pipelines.sources.contract import load_contract
 from pipelines.sources.ingest import ensure_schema, ingest_days, ingest_reference
 from pipelines.warehouse import connect

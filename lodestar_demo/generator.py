@@ -56,6 +56,10 @@ offset   kind                demo dates                 effect
                                                         (CAC up, marketing opex over budget)
 1015     support_backlog     2026-10-12 .. 2026-10-18   as above
 1036     carrier_delay       2026-11-02 .. 2026-11-15   as above
+1054     export_outage       2026-11-20 .. 2026-11-22   the web analytics export fails: no web_traffic
+                                                        extract, a file rule of an every-day source, so
+                                                        conversion_rate is stale from 2026-11-20 (the
+                                                        stale path the demo shows in status and scorecard)
 =======  ==================  =========================  =================================================
 
 Scale
@@ -196,6 +200,8 @@ def generate(
             defect_rules.inject(day, frames)
         styles = spreadsheet_styles(seed, day.num, csv_sources) if messy else {}
         for name, source in contract.sources.items():
+            if day.incidents.active("export_outage", day.num, name):
+                continue  # the extract is never delivered: its KPIs go stale for those days
             frame = frames.get(name)
             if frame is None or len(frame) == 0:
                 if source.every_day:  # pragma: no cover - the model guarantees rows

@@ -377,6 +377,9 @@ INCIDENTS: tuple[Incident, ...] = (
     Incident(
         "carrier_delay", 1036, 14, "FedEx", "FedEx shipments shipped in the window take 3-6 days longer"
     ),
+    Incident(
+        "export_outage", 1054, 3, "web_traffic", "the web analytics export fails: no web_traffic extract"
+    ),
 )
 
 

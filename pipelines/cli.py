@@ -1,20 +1,36 @@
-"""The `lodestar` command (SPEC §9). It wraps the Dagster definitions; it never
-re-implements the pipeline. Heavy imports happen inside the commands that
-need them so that `lodestar okrs validate` starts fast.
+"""The `lodestar` command (docs/operations.md). It wraps the Dagster
+definitions; it never re-implements the pipeline. Heavy imports happen inside
+the commands that need them so that `lodestar okrs validate` starts fast.
 
 Exit status: 0 everything in the range published; 2 the run completed but
-some partitions were blocked or KPIs left stale (each listed); 1 the run failed.
+some partitions were blocked or KPIs left stale (each listed); 1 the run
+failed, or the command was given something it cannot use: one line that names
+the setting, option or file and what is wrong, never a traceback
+(LODESTAR_DEBUG=1 shows it).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from datetime import date
+from importlib.metadata import PackageNotFoundError, version
 
 from pipelines.config import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_INCOMPLETE = 0, 1, 2
+
+
+class UserError(Exception):
+    """Something the user gave that cannot work: reported in one line, exit 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line and the documented exit status, not argparse's 2
+        print(f"lodestar: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        sys.exit(EXIT_FAILED)
 
 
 def _day(value: str) -> date:
@@ -24,11 +40,35 @@ def _day(value: str) -> date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from exc
 
 
+def _scale(value: str) -> float:
+    try:
+        scale = float(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from exc
+    if not scale > 0:
+        raise argparse.ArgumentTypeError(f"{value} must be above 0 (1 is about 10M rows over 3 years)")
+    return scale
+
+
+def _range(args, settings: Settings) -> tuple[date, date]:
+    start = args.start or settings.start_date
+    end = args.end or settings.yesterday()
+    if end < start:
+        raise UserError(f"--end {end} is before --start {start}")
+    return start, end
+
+
+def _version() -> str:
+    try:
+        return version("lodestar")
+    except PackageNotFoundError:  # run from a source tree without installing
+        return "unknown"
+
+
 def cmd_generate(args, settings: Settings) -> int:
     from lodestar_demo.generator import generate
 
-    start = args.start or settings.start_date
-    end = args.end or settings.yesterday()
+    start, end = _range(args, settings)
     style = " (messy: foreign systems' time zones and spreadsheets)" if args.messy else ""
     print(
         f"lodestar: generating demo landing files {start}..{end} at scale {args.scale} "
@@ -44,20 +84,21 @@ def cmd_generate(args, settings: Settings) -> int:
 
 
 def cmd_run(args, settings: Settings) -> int:
-    from pipelines.orchestration.runner import run_range
+    start, end = _range(args, settings)
+    if not settings.landing.is_dir():
+        raise UserError(
+            f"LODESTAR_LANDING={settings.landing} does not exist: there is no landing zone to read "
+            "(`lodestar generate` writes demo data there)"
+        )
+    from pipelines.runner import run_range
 
-    start = args.start or settings.start_date
-    end = args.end or settings.yesterday()
-    if end < start:
-        print(f"lodestar: --end {end} is before --start {start}", file=sys.stderr)
-        return EXIT_FAILED
     return run_range(settings, start, end)
 
 
 def cmd_status(args, settings: Settings) -> int:
     from pipelines.publish.status import render_status
 
-    text, code = render_status(settings.published_marts)
+    text, code = render_status(settings.published_marts, args.date, as_json=args.json)
     print(text)
     return code
 
@@ -103,13 +144,14 @@ def cmd_report(args, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lodestar", description="Lodestar KPI and OKR warehouse")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="lodestar", description="Lodestar KPI and OKR warehouse")
+    parser.add_argument("--version", action="version", version=f"lodestar {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     generate = commands.add_parser("generate", help="write demo landing files")
     generate.add_argument("--start", type=_day, help="first day (default LODESTAR_START_DATE)")
     generate.add_argument("--end", type=_day, help="last day (default yesterday)")
-    generate.add_argument("--scale", type=float, default=0.02, help="scale factor (1 ≈ 10M rows / 3 years)")
+    generate.add_argument("--scale", type=_scale, default=0.02, help="scale factor (1 ≈ 10M rows / 3 years)")
     generate.add_argument("--seed", type=int, default=7)
     generate.add_argument(
         "--messy",
@@ -149,6 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
     backtest.set_defaults(func=cmd_forecast_backtest)
 
     status = commands.add_parser("status", help="publication and quality status per KPI")
+    status.add_argument("--date", type=_day, help="day to show (default: the latest loaded)")
+    status.add_argument("--json", action="store_true", help="print JSON for scripts")
     status.set_defaults(func=cmd_status)
 
     report = commands.add_parser("report", help="write the HTML scorecard report under <published>/report/")
@@ -166,8 +210,23 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     try:
         return args.func(args, settings)
+    except UserError as exc:
+        print(f"lodestar: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("lodestar: interrupted", file=sys.stderr)
+        return EXIT_FAILED
+    except BrokenPipeError:  # the reader went away (`lodestar status | head`): nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:  # a failure we did not foresee: still one line
+        if os.environ.get("LODESTAR_DEBUG"):
+            traceback.print_exc()
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        print(
+            f"lodestar: {args.command} failed: {message} (LODESTAR_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
 
 

@@ -8,6 +8,7 @@ from dagster_dbt import DbtCliResource
 
 from pipelines.bi.assets import bi_assets
 from pipelines.config import Settings
+from pipelines.console import lodestar_console
 from pipelines.okrs.assets import okr_assets
 from pipelines.okrs.outlook_assets import outlook_assets
 from pipelines.orchestration.jobs import daily_job, daily_schedule, landing_sensor
@@ -38,6 +39,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE))},
         # One process writes the working DuckDB file: steps run one after another.
         executor=dg.in_process_executor,
+        # A step's news in one line each; Dagster's event log keeps every event.
+        loggers={"console": lodestar_console},
     )
 
 

@@ -29,12 +29,12 @@ def test_definitions_load_with_every_asset_check_job_schedule_and_sensor():
     assert {("raw/orders", "contract"), ("raw/gl_journal_lines", "contract")} <= checks
     assert any(name.startswith("unique_combination_kpi_values") for _, name in checks)  # dbt tests
     job = defs.resolve_job_def("lodestar_daily")
-    assert isinstance(job.partitions_def, dg.DailyPartitionsDefinition)
+    assert isinstance(job.partitions_def, dg.MonthlyPartitionsDefinition)
     assert defs.resolve_schedule_def("lodestar_daily_0600").cron_schedule == "0 6 * * *"
     assert defs.resolve_sensor_def("landing_files") is not None
 
 
-def test_sources_share_one_daily_partitions_definition_and_run_ranges_in_one_run():
+def test_sources_share_one_monthly_partitions_definition_and_run_ranges_in_one_run():
     defs = build_definitions()
     graph = defs.resolve_asset_graph()
     partitioned = {

@@ -579,3 +579,15 @@ def test_generate_command_has_a_messy_flag(tmp_path, monkeypatch, capsys):
     assert main(["generate", "--start", "2024-03-04", "--end", "2024-03-05", "--messy"]) == 0
     assert "messy" in capsys.readouterr().out
     assert (tmp_path / "marketing_spend" / "2024-03-04.csv").read_bytes().startswith(BOM)
+
+
+def test_the_demo_loses_three_web_traffic_extracts_near_its_end(tmp_path):
+    """The export outage incident: every-day files go missing, so the demo shows a stale KPI."""
+    start, end = date(2024, 1, 1), date(2026, 11, 23)
+    generate(tmp_path, start, end, scale=0.002, seed=7)
+    missing = [
+        d
+        for d in (start + timedelta(days=i) for i in range((end - start).days + 1))
+        if not (tmp_path / "web_traffic" / f"{d}.parquet").exists()
+    ]
+    assert missing == [date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 22)]

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'kpi_values'}}}) }}  {# a check of kpi_values in Dagster #}
 -- Identity: gmv = orders × average_order_value on every day, window and slice
 -- where average_order_value exists, and average_order_value exists exactly
 -- where orders > 0.

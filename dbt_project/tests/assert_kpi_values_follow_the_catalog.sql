@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'kpi_values'}}}) }}  {# a check of kpi_values in Dagster #}
 -- Every kpi_values row is a catalog KPI, window and slice (okrs/kpis.yml): the
 -- window is one of the catalog's, the dimension 'all' or one of the KPI's own.
 with catalog (kpi_id, dimension) as (

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'kpi_values'}}}) }}  {# a check of kpi_values in Dagster #}
 -- Window values agree with an independent recomputation from the daily parts
 -- for a sample of days (the 1st, 7th and 28th of each month, and the last
 -- day): window starts from the catalog's window specs (okrs/kpis.yml) by

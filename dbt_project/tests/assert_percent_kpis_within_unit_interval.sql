@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'kpi_values'}}}) }}  {# a check of kpi_values in Dagster #}
 -- Percent KPIs whose catalog range is [0, 1] (shares of a count: on-time
 -- delivery, csat) are fractions within [0, 1], never 0–100.
 select kpi_values.*

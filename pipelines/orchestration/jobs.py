@@ -1,18 +1,20 @@
-"""The daily job, its schedule, and the late-file sensor (SPEC §7)."""
+"""The daily job, its schedule, and the late-file sensor (docs/operations.md)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
 from pipelines.config import Settings
-from pipelines.orchestration.partitions import daily_partitions
+from pipelines.partitions import day_tags, extract_months, month_key
 from pipelines.sources.landing import extract_day
 
 DAILY_JOB = "lodestar_daily"
+DAILY_SCHEDULE = "lodestar_daily_0600"
 
 
 def daily_job(settings: Settings) -> dg.UnresolvedAssetJobDefinition:
@@ -20,20 +22,35 @@ def daily_job(settings: Settings) -> dg.UnresolvedAssetJobDefinition:
     return dg.define_asset_job(
         DAILY_JOB,
         selection=dg.AssetSelection.all(),
-        partitions_def=daily_partitions(settings),
-        description="Everything end to end for the selected days: ingest, checks, dbt, gate, publish.",
+        partitions_def=extract_months(settings),
+        description="Everything end to end for the selected extract days: ingest, checks, dbt, gate, publish.",
     )
 
 
 def daily_schedule(settings: Settings, job) -> dg.ScheduleDefinition:
-    # The partition for a tick is the previous complete day in the zone.
-    return dg.build_schedule_from_partitioned_job(
-        job,
-        hour_of_day=6,
-        minute_of_hour=0,
-        name="lodestar_daily_0600",
+    zone = ZoneInfo(settings.timezone)
+
+    @dg.schedule(
+        name=DAILY_SCHEDULE,
+        job=job,
+        cron_schedule="0 6 * * *",
+        execution_timezone=settings.timezone,
         default_status=dg.DefaultScheduleStatus.RUNNING,
+        description=(
+            "Every day at 06:00 in LODESTAR_TIMEZONE: yesterday's extracts end to end "
+            "(ingest, checks, dbt, gate, OKRs, publish), as one run."
+        ),
     )
+    def _daily(context: dg.ScheduleEvaluationContext):
+        # Yesterday is complete in the business time zone at 06:00.
+        yesterday = context.scheduled_execution_time.astimezone(zone).date() - timedelta(days=1)
+        return dg.RunRequest(
+            run_key=yesterday.isoformat(),
+            partition_key=month_key(yesterday),
+            tags=day_tags(yesterday, yesterday),
+        )
+
+    return _daily
 
 
 def _landing_files(settings: Settings):
@@ -74,7 +91,10 @@ def landing_sensor(settings: Settings, job) -> dg.SensorDefinition:
         job=job,
         minimum_interval_seconds=60,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description="Requests a run for each past day whose landing files are new or re-delivered.",
+        description=(
+            "Requests a run for the past days whose landing files are new or re-delivered "
+            "(one run per stretch of consecutive such days within a month)."
+        ),
     )
     def _sensor(context: dg.SensorEvaluationContext):
         cursor = json.loads(context.cursor) if context.cursor else None
@@ -86,13 +106,30 @@ def landing_sensor(settings: Settings, job) -> dg.SensorDefinition:
         if not days:
             return dg.SkipReason("no new or changed landing files")
         return [
-            dg.RunRequest(run_key=f"{day}:{_digest_of_day(seen, day)}", partition_key=day.isoformat())
-            for day in days
+            dg.RunRequest(
+                run_key=f"{stretch[0]}..{stretch[-1]}:{_digest_of_days(seen, stretch)}",
+                partition_key=month_key(stretch[0]),
+                tags=day_tags(stretch[0], stretch[-1]),
+            )
+            for stretch in _stretches(days)
         ]
 
     return _sensor
 
 
-def _digest_of_day(seen: dict, day: date) -> str:
-    hashes = sorted(v[2] for k, v in seen.items() if f"/{day.isoformat()}." in f"/{k}")
+def _stretches(days: list[date]) -> list[list[date]]:
+    """Sorted days cut into runs of consecutive days within one month (one run each)."""
+    stretches: list[list[date]] = []
+    for day in days:
+        last = stretches[-1][-1] if stretches else None
+        if last and day == last + timedelta(days=1) and month_key(day) == month_key(last):
+            stretches[-1].append(day)
+        else:
+            stretches.append([day])
+    return stretches
+
+
+def _digest_of_days(seen: dict, days: list[date]) -> str:
+    names = {f"/{day.isoformat()}." for day in days}
+    hashes = sorted(v[2] for k, v in seen.items() if any(n in f"/{k}" for n in names))
     return hashlib.sha256("".join(hashes).encode()).hexdigest()[:16]

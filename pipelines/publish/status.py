@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -36,22 +37,24 @@ def run_summary(marts: Path, start: date, end: date) -> list[str]:
     return lines
 
 
-def render_status(marts: Path) -> tuple[str, int]:
-    if not marts.exists():
-        return f"lodestar: nothing published yet ({marts} does not exist); run `lodestar run`", 1
+def status_report(marts: Path, day: date | None = None) -> dict:
+    """Publication and quality status per KPI on `day` (default: the latest loaded day)."""
     con = _open(marts)
     try:
+        latest = con.execute("select max(as_of_date) from kpi_status").fetchone()[0]
+        day = day or latest
         rows = con.execute(
             """
-            with latest as (select max(as_of_date) as day from kpi_status)
             select s.kpi_id, c.name, s.status, s.stale_since, s.reason, s.note,
                    (select max(as_of_date) from kpi_status p
-                     where p.kpi_id = s.kpi_id and p.status = 'published') as last_published
+                     where p.kpi_id = s.kpi_id and p.status = 'published' and p.as_of_date <= s.as_of_date)
+                       as last_published
             from kpi_status s
-            join latest on s.as_of_date = latest.day
             left join kpi_catalog c using (kpi_id)
+            where s.as_of_date = ?
             order by s.status desc, s.kpi_id
-            """
+            """,
+            [day],
         ).fetchall()
         checks = con.execute(
             """select count(*), count(*) filter (where not passed and severity = 'error'),
@@ -61,19 +64,45 @@ def render_status(marts: Path) -> tuple[str, int]:
         quarantined = con.execute(
             "select coalesce(sum(rows_quarantined), 0) from quarantine_summary"
         ).fetchone()[0]
-        day = con.execute("select max(as_of_date) from kpi_status").fetchone()[0]
     finally:
         con.close()
-    lines = [f"KPI status on {day} (from {marts})", ""]
-    lines.append(f"{'KPI':<30} {'status':<10} {'last published':<15} reason")
-    for kpi_id, _name, status, stale_since, reason, note, last_published in rows:
-        detail = (
-            f"stale since {stale_since}: {reason}" if status == "stale" else (f"note: {note}" if note else "")
+    names = ("kpi_id", "name", "status", "stale_since", "reason", "note", "last_published")
+    return {
+        "date": day,
+        "latest_loaded_day": latest,
+        "published_marts": str(marts),
+        "kpis": [dict(zip(names, row, strict=True)) for row in rows],
+        "checks": {"recorded": checks[0], "failed": checks[1], "warnings": checks[2]},
+        "rows_quarantined": quarantined,
+    }
+
+
+def render_status(marts: Path, day: date | None = None, as_json: bool = False) -> tuple[str, int]:
+    """`lodestar status`: the text (or JSON) to print and the exit status (2 when a KPI is stale)."""
+    if not marts.exists():
+        return f"lodestar: nothing published yet ({marts} does not exist); run `lodestar run`", 1
+    report = status_report(marts, day)
+    if not report["kpis"]:
+        return (
+            f"lodestar: no KPI status for {report['date']} in {marts} "
+            f"(loaded days end on {report['latest_loaded_day']})",
+            1,
         )
-        lines.append(f"{kpi_id:<30} {status:<10} {str(last_published or '-'):<15} {detail}")
+    code = 2 if any(k["status"] == "stale" for k in report["kpis"]) else 0
+    if as_json:
+        return json.dumps(report, default=str, indent=2), code
+    lines = [f"KPI status on {report['date']} (from {marts})", ""]
+    lines.append(f"{'KPI':<30} {'status':<10} {'last published':<15} reason")
+    for k in report["kpis"]:
+        if k["status"] == "stale":
+            detail = f"stale since {k['stale_since']}: {k['reason']}"
+        else:
+            detail = f"note: {k['note']}" if k["note"] else ""
+        lines.append(f"{k['kpi_id']:<30} {k['status']:<10} {str(k['last_published'] or '-'):<15} {detail}")
+    checks = report["checks"]
     lines += [
         "",
-        f"checks recorded: {checks[0]}, failed: {checks[1]}, warnings: {checks[2]}; rows quarantined: {quarantined}",
+        f"checks recorded: {checks['recorded']}, failed: {checks['failed']}, warnings: {checks['warnings']}; "
+        f"rows quarantined: {report['rows_quarantined']}",
     ]
-    stale = sum(1 for r in rows if r[2] == "stale")
-    return "\n".join(lines), 2 if stale else 0
+    return "\n".join(lines), code

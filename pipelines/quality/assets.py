@@ -14,7 +14,7 @@ from pipelines.config import Settings
 from pipelines.okrs.catalog import load_catalog
 from pipelines.quality.kpi_checks import check_kpi_values, recompute_range, record_kpi_check_failures
 from pipelines.quality.kpi_gate import apply_gate, kpi_sources
-from pipelines.quality.results import record_results
+from pipelines.quality.results import record_results, recorded_in_run
 from pipelines.warehouse import working_db
 
 # What the gate writes; the OKR models and the publisher read these (dbt source `gate`).
@@ -79,11 +79,14 @@ def gate_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             dg.AssetCheckSpec(
                 KPI_CHECK,
                 asset=GATE_VALUES,
+                blocking=False,  # it gates publication per KPI and day (this asset), not the run
                 description=(
                     "Great Expectations suite expectations/kpi_values.json on the KPI values this run "
                     "recomputed, per KPI and day: total rows, valid ranges, finite values, unique keys, "
-                    "anomalies (blocking only where the catalog says). Fails when a KPI is blocked for a day."
+                    "anomalies (blocking only where the catalog says), absurd values. A failed KPI-day is not "
+                    "published: the KPI keeps its last good value and is marked stale; the run goes on."
                 ),
+                metadata={"gates": "publication of the failed KPI for the failed days"},
             )
         ],
     )
@@ -100,14 +103,20 @@ def gate_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             else:
                 context.log.info("no KPI values to check (nothing recomputed)")
             summary = apply_gate(con, catalog, sources)
+            new = recorded_in_run(con, context.run.run_id)
         failed = [o for o in outcomes if o.blocking]
         warned = [o for o in outcomes if not o.passed and not o.blocking]
-        for o in failed[:MAX_LISTED]:
+        # Tell what this run found; outcomes unchanged since an earlier run were told then.
+        fresh_failed = [o for o in failed if (o.check_name, o.asset, o.partition) in new]
+        fresh_warned = [o for o in warned if (o.check_name, o.asset, o.partition) in new]
+        for o in fresh_failed[:MAX_LISTED]:
             context.log.error(f"KPI check failed: {o.reason}")
-        for o in warned[:MAX_LISTED]:
+        for o in fresh_warned[:MAX_LISTED]:
             context.log.warning(f"KPI check warning: {o.reason}")
-        if len(failed) > MAX_LISTED or len(warned) > MAX_LISTED:
-            context.log.warning(f"{len(failed)} KPI-days blocked, {len(warned)} with warnings in all")
+        context.log.info(
+            f"KPI checks: {len(outcomes)} KPI-days checked; {len(failed)} blocked ({len(fresh_failed)} new), "
+            f"{len(warned)} with warnings ({len(fresh_warned)} new); all outcomes are in dq_results"
+        )
         for kpi_id, reason in summary.stale_kpis.items():
             context.log.warning(f"KPI {kpi_id} is stale: {reason}")
         yield dg.MaterializeResult(asset_key=GATE_VALUES, metadata={"published_rows": summary.published_rows})

@@ -147,6 +147,19 @@ def record_results(con, outcomes: Iterable[CheckOutcome], run_id: str | None = N
     return len(frame)
 
 
+def recorded_in_run(con, run_id: str) -> set[tuple]:
+    """(check_name, asset, partition_date) of the outcomes `run_id` recorded as new or changed.
+
+    An unchanged outcome keeps the run that first recorded it, so these are
+    what a run has to tell: the rest was told before (and is in dq_results).
+    """
+    ensure_results_table(con)
+    rows = con.execute(
+        "select check_name, asset, partition_date from audit.dq_results where run_id = ?", [run_id]
+    ).fetchall()
+    return set(rows)
+
+
 IGNORED_FILE_CHECK = "landing_file"
 
 

@@ -11,7 +11,11 @@ model and day — 45 models x 1,000 days is minutes of pure bookkeeping on a
 backfill — for no gain: the daily partitions live on the source assets.
 """
 
+import contextlib
+import io
 import shutil
+import time
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,7 +23,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from pipelines.config import Settings
-from pipelines.orchestration.partitions import run_day_range
+from pipelines.partitions import run_days
 from pipelines.transform.project import dbt_environment, ensure_manifest
 
 
@@ -39,9 +43,9 @@ class LodestarTranslator(DagsterDbtTranslator):
 TRANSLATOR = LodestarTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def _range_env(context: dg.AssetExecutionContext) -> dict[str, str]:
+def _range_env(context: dg.AssetExecutionContext, settings: Settings) -> dict[str, str]:
     """The run's extract days for dbt's recompute_from(); none: recompute everything."""
-    days = run_day_range(context)
+    days = run_days(context.run.tags, settings)
     if days is None:
         return {"LODESTAR_RANGE_START": "", "LODESTAR_RANGE_END": ""}
     return {"LODESTAR_RANGE_START": days[0].isoformat(), "LODESTAR_RANGE_END": days[1].isoformat()}
@@ -51,10 +55,28 @@ def dbt_model_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     manifest = ensure_manifest(settings)
 
     def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        """One `dbt build` of the asset's selection for the run's range."""
-        with dbt_environment(settings, **_range_env(context)):
-            invocation = dbt.cli(["build"], context=context)
-            yield from invocation.stream()
+        """One `dbt build` of the asset's selection for the run's range.
+
+        dbt's own console (a line per model and test) goes to the invocation's
+        log rather than the terminal: the run says what it built in one line,
+        and shows dbt's output only when the build failed.
+        """
+        started = time.monotonic()
+        console = io.StringIO()
+        with dbt_environment(settings, **_range_env(context, settings)):
+            invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+            with contextlib.redirect_stdout(console):
+                events = list(invocation.stream())
+        yield from events
+        try:
+            statuses = Counter(r["status"] for r in invocation.get_artifact("run_results.json")["results"])
+        except FileNotFoundError:  # dbt stopped before running anything (a compilation error)
+            statuses = Counter()
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+        if not invocation.is_successful():
+            tail = "\n".join(console.getvalue().splitlines()[-40:])
+            raise dg.Failure(f"dbt build failed ({summary}); the end of dbt's output:\n{tail}")
+        context.log.info(f"dbt build: {summary} in {time.monotonic() - started:.1f} s")
         # Each invocation writes its own target folder; a daily schedule would
         # pile them up. Kept only when the build failed (raised above).
         shutil.rmtree(invocation.target_path, ignore_errors=True)

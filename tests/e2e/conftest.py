@@ -13,7 +13,7 @@ import pytest
 
 from lodestar_demo import generate
 from pipelines.config import REPO_ROOT, Settings
-from pipelines.orchestration.runner import execute_range
+from pipelines.runner import execute_range
 
 START, END = date(2024, 1, 1), date(2024, 3, 31)
 SCALE = 0.02

@@ -18,8 +18,8 @@ import pytest
 
 from lodestar_demo import generate
 from pipelines.config import REPO_ROOT, Settings
-from pipelines.orchestration.runner import execute_range
 from pipelines.publish.status import run_summary
+from pipelines.runner import execute_range
 from tests.e2e.conftest import make_settings, published
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("landings")]

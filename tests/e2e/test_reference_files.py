@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.orchestration.runner import run_range
+from pipelines.runner import run_range
 from tests.e2e.conftest import END, published
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo")]

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
-from pipelines.orchestration.runner import EXIT_INCOMPLETE, run_range
+from pipelines.runner import EXIT_INCOMPLETE, run_range
 from tests.e2e.conftest import make_settings, published, run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo")]

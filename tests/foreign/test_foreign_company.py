@@ -27,7 +27,7 @@ import duckdb
 import pytest
 
 from pipelines.config import REPO_ROOT, Settings
-from pipelines.orchestration.runner import execute_range
+from pipelines.runner import execute_range
 from tests.foreign.company import END, LANDING, REDELIVERED, SHIPMENTS, START, build_landing, redeliver
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("foreign")]

@@ -1,5 +1,6 @@
 """The daily schedule targets yesterday in the business time zone; the sensor
-requests exactly the days whose landing files are new or changed (by content)."""
+requests exactly the days whose landing files are new or changed (by content).
+Runs carry their extract days as tags, within their month's partition."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 
 from pipelines.config import Settings
 from pipelines.definitions import build_definitions
-from pipelines.orchestration.jobs import daily_job, daily_schedule
+from pipelines.partitions import FIRST_DAY_TAG, LAST_DAY_TAG
 
 
 def _settings(root: Path, timezone: str = "UTC") -> Settings:
@@ -38,12 +39,18 @@ def _settings(root: Path, timezone: str = "UTC") -> Settings:
 )
 def test_schedule_runs_yesterday_at_six_in_the_business_time_zone(tmp_path, timezone, tick, expected):
     settings = _settings(tmp_path, timezone)
-    schedule = daily_schedule(settings, daily_job(settings))
+    defs = build_definitions(settings)
+    schedule = defs.resolve_schedule_def("lodestar_daily_0600")
     assert schedule.cron_schedule == "0 6 * * *"
     assert schedule.execution_timezone == timezone
-    context = dg.build_schedule_context(scheduled_execution_time=tick.replace(tzinfo=ZoneInfo(timezone)))
+    context = dg.build_schedule_context(
+        scheduled_execution_time=tick.replace(tzinfo=ZoneInfo(timezone)),
+        repository_def=defs.get_repository_def(),
+    )
     [request] = schedule.evaluate_tick(context).run_requests
-    assert request.partition_key == expected
+    assert request.partition_key == expected[:7]  # the extract month
+    assert (request.tags[FIRST_DAY_TAG], request.tags[LAST_DAY_TAG]) == (expected, expected)
+    assert schedule.description
 
 
 def _write(path: Path, text: str) -> None:
@@ -83,7 +90,10 @@ def test_sensor_requests_exactly_new_and_redelivered_days(tmp_path):
     same.write_text(same.read_text())  # rewritten, same bytes: not a change
     os.utime(same, (1, 1))
     result, cursor = _tick(sensor, cursor, defs)
-    assert sorted(r.partition_key for r in result.run_requests) == ["2024-01-02", "2024-01-05"]
+    requested = sorted(
+        (r.partition_key, r.tags[FIRST_DAY_TAG], r.tags[LAST_DAY_TAG]) for r in result.run_requests
+    )
+    assert requested == [("2024-01", "2024-01-02", "2024-01-02"), ("2024-01", "2024-01-05", "2024-01-05")]
 
     result, _ = _tick(sensor, cursor, defs)
     assert result.run_requests == []  # the same files are never requested twice
@@ -104,3 +114,20 @@ def test_sensor_ignores_days_outside_the_partition_range(tmp_path):
     _write(settings.landing / "orders" / f"{future}.csv", "x\n")  # not a complete day yet
     result, _ = _tick(sensor, cursor, defs)
     assert result.run_requests == []
+
+
+def test_sensor_requests_one_run_per_stretch_of_consecutive_days_within_a_month(tmp_path):
+    settings = _settings(tmp_path)
+    defs, sensor = _sensor(settings)
+    _, cursor = _tick(sensor, None, defs)
+    for day in ("2024-01-30", "2024-01-31", "2024-02-01", "2024-02-02", "2024-02-10"):
+        _write(settings.landing / "orders" / f"{day}.csv", f"order_id\n{day}\n")
+    result, _ = _tick(sensor, cursor, defs)
+    requested = sorted(
+        (r.partition_key, r.tags[FIRST_DAY_TAG], r.tags[LAST_DAY_TAG]) for r in result.run_requests
+    )
+    assert requested == [
+        ("2024-01", "2024-01-30", "2024-01-31"),
+        ("2024-02", "2024-02-01", "2024-02-02"),
+        ("2024-02", "2024-02-10", "2024-02-10"),
+    ]

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from pipelines.config import REPO_ROOT, Settings
-from pipelines.orchestration.runner import execute_range
+from pipelines.runner import execute_range
 from tests.property.landing_files import Landing, write_landing
 from tests.property.landing_strategy import landing_strategy
 from tests.property.pipeline_check import differences, pipeline_problems, published_kpi_values

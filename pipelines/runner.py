@@ -2,7 +2,7 @@
 
 The CLI goes through the same job the schedule and the UI use; it only adds
 a run lock (two runs never write the working warehouse at once) and a
-summary with the exit status of SPEC §9.
+summary with the exit status of the command line (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -18,7 +18,10 @@ from datetime import date
 import dagster as dg
 
 from pipelines.config import Settings
+from pipelines.console import phase_times
+from pipelines.definitions import build_definitions
 from pipelines.orchestration.jobs import DAILY_JOB
+from pipelines.partitions import run_tags
 from pipelines.publish.status import run_summary
 
 EXIT_OK, EXIT_FAILED, EXIT_INCOMPLETE = 0, 1, 2
@@ -84,17 +87,12 @@ def _failures(result) -> list[str]:
 
 def execute_range(settings: Settings, start: date, end: date):
     """Materialize the daily job for [start, end] as one run; return the Dagster result."""
-    from pipelines.definitions import build_definitions
-
     job = build_definitions(settings).resolve_job_def(DAILY_JOB)
     with run_lock(settings):
         return job.execute_in_process(
             instance=_instance(),
-            tags={
-                "dagster/asset_partition_range_start": start.isoformat(),
-                "dagster/asset_partition_range_end": end.isoformat(),
-            },
-            # step starts/ends and warnings as progress; per-event debug lines would drown them
+            tags=run_tags(start, end),
+            # one line per step's news (pipelines/console.py); the events stay in Dagster's log
             run_config={
                 "loggers": {
                     "console": {"config": {"log_level": os.environ.get("LODESTAR_LOG_LEVEL", "INFO")}}
@@ -114,8 +112,15 @@ def run_range(settings: Settings, start: date, end: date) -> int:
     except Exception as exc:  # the run could not even start
         print(f"lodestar: run failed: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
         return EXIT_FAILED
+    phases = phase_times(result)
+    print(
+        "lodestar: "
+        + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in phases)
+        + f"; total {sum(s for _, s in phases):.1f} s",
+        file=sys.stderr,
+    )
     failures = _failures(result)
-    # A broken OKR file stops only the OKR steps; KPIs are still published (SPEC §5).
+    # A broken OKR file stops only the OKR steps; KPIs are still published (docs/okrs.md).
     core_failures = [f for f in failures if not f.startswith(OKR_STEPS)]
     if core_failures or not settings.published_marts.exists():
         reason = core_failures[0] if core_failures else "nothing was published"
