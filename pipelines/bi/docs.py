@@ -30,7 +30,7 @@ import warnings
 from pathlib import Path
 
 from pipelines.config import DBT_PROJECT_DIR, EXPECTATIONS_DIR, Settings
-from pipelines.orchestration.runner import run_lock
+from pipelines.runner import run_lock
 from pipelines.transform.project import DBT_EXECUTABLE
 
 

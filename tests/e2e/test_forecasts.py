@@ -13,7 +13,7 @@ from pipelines.cli import main
 from pipelines.okrs.backtest import run_backtest, summarize
 from pipelines.okrs.forecast_store import SCHEMA, refresh_forecasts
 from pipelines.okrs.scorecard import render_scorecard
-from pipelines.orchestration.runner import EXIT_INCOMPLETE, run_range
+from pipelines.runner import EXIT_INCOMPLETE, run_range
 from pipelines.warehouse import working_db
 from tests.e2e.conftest import END, published, run
 
