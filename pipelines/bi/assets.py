@@ -10,27 +10,19 @@
   only, after the OKR publication.
 """
 
-import shutil
-
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from pipelines.config import Settings
 from pipelines.publish.assets import PUBLISHED_OKRS
-from pipelines.transform.assets import TRANSLATOR, _range_env
-from pipelines.transform.project import dbt_environment, ensure_manifest
+from pipelines.transform.assets import TRANSLATOR, build_models
+from pipelines.transform.project import ensure_manifest
 
 PUBLISHED_REPORT = dg.AssetKey(["published", "report"])
 
 
 def bi_assets(settings: Settings) -> list[dg.AssetsDefinition]:
-    def build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        with dbt_environment(settings, **_range_env(context)):
-            invocation = dbt.cli(["build"], context=context)
-            yield from invocation.stream()
-        shutil.rmtree(invocation.target_path, ignore_errors=True)
-
-    manifest = ensure_manifest()
+    manifest = ensure_manifest(settings)
 
     @dbt_assets(
         manifest=manifest,
@@ -40,13 +32,13 @@ def bi_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         dagster_dbt_translator=TRANSLATOR,
     )
     def bi_kpi_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        yield from build(context, dbt)
+        yield from build_models(context, dbt, settings)
 
     @dbt_assets(
         manifest=manifest, select="tag:bi_okr", name="bi_okr_models", dagster_dbt_translator=TRANSLATOR
     )
     def bi_okr_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        yield from build(context, dbt)
+        yield from build_models(context, dbt, settings)
 
     @dg.asset(
         key=PUBLISHED_REPORT,
