@@ -32,6 +32,7 @@ run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/lodestar run --end $(DEMO_END); code=$$?; [ $$code -le 2 ] || exit $$code
 	$(BIN)/lodestar scorecard
 	$(BIN)/lodestar status || true
+	$(BIN)/lodestar report
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
@@ -49,3 +50,8 @@ lint: $(STAMP)
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .dagster_home
+
+# dbt docs and Great Expectations data docs of the working warehouse into <published>/docs/ (offline)
+.PHONY: docs
+docs: $(STAMP)
+	$(BIN)/python -m pipelines.bi.docs

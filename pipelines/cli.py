@@ -115,6 +115,34 @@ def cmd_scorecard(args, settings: Settings) -> int:
     return scorecard_command(args.date)
 
 
+def cmd_forecast_backtest(args, settings: Settings) -> int:
+    from pipelines.okrs.backtest import calibrate, report, run_backtest
+
+    if not settings.published_marts.is_file():
+        print(
+            f"lodestar: no published marts at {settings.published_marts}: run `lodestar run` first",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    scored = run_backtest(settings.published_marts, args.start, args.end, args.replay_quarters)
+    if not scored:
+        print("lodestar: no ended OKR period with forecasts to replay in that range", file=sys.stderr)
+        return EXIT_FAILED
+    print(
+        f"Backtest of KR forecasts (80% interval), {min(s.day for s in scored)}..{max(s.day for s in scored)}"
+    )
+    print(report(scored, by_kr=args.by_kr), end="")
+    if args.calibrate:
+        print(f"\nconformal sigma scales for these forecasts (forecast.SIGMA_SCALE): {calibrate(scored)}")
+    return EXIT_OK
+
+
+def cmd_report(args, settings: Settings) -> int:
+    from pipelines.bi.cli import report_command
+
+    return report_command(settings, args.date)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="lodestar", description="Lodestar KPI and OKR warehouse")
     parser.add_argument("--version", action="version", version=f"lodestar {_version()}")
@@ -147,10 +175,29 @@ def build_parser() -> argparse.ArgumentParser:
     scorecard.add_argument("--date", type=_day, help="day to show (default: the latest published)")
     scorecard.set_defaults(func=cmd_scorecard)
 
+    forecast = commands.add_parser("forecast", help="KR forecasts").add_subparsers(
+        dest="forecast_command", required=True
+    )
+    backtest = forecast.add_parser("backtest", help="replay ended OKR periods day by day: coverage and Brier")
+    backtest.add_argument("--start", type=_day, help="first forecast day to replay")
+    backtest.add_argument("--end", type=_day, help="last forecast day to replay")
+    backtest.add_argument(
+        "--replay-quarters", type=int, default=0, help="also replay each KR on the N quarters before its own"
+    )
+    backtest.add_argument("--by-kr", action="store_true", help="one line per key result")
+    backtest.add_argument(
+        "--calibrate", action="store_true", help="print the sigma scales these forecasts call for"
+    )
+    backtest.set_defaults(func=cmd_forecast_backtest)
+
     status = commands.add_parser("status", help="publication and quality status per KPI")
     status.add_argument("--date", type=_day, help="day to show (default: the latest loaded)")
     status.add_argument("--json", action="store_true", help="print JSON for scripts")
     status.set_defaults(func=cmd_status)
+
+    report = commands.add_parser("report", help="write the HTML scorecard report under <published>/report/")
+    report.add_argument("--date", type=_day, help="day to report (default: the latest published)")
+    report.set_defaults(func=cmd_report)
     return parser
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.bi.assets import bi_assets
 from pipelines.config import Settings
 from pipelines.console import lodestar_console
 from pipelines.okrs.assets import okr_assets
+from pipelines.okrs.outlook_assets import outlook_assets
 from pipelines.orchestration.jobs import daily_job, daily_schedule, landing_sensor
 from pipelines.publish.assets import publish_assets
 from pipelines.quality.assets import gate_assets
@@ -25,7 +27,9 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             *dbt_model_assets(settings),
             *gate_assets(settings),
             *okr_assets(settings),
+            *outlook_assets(settings),
             *publish_assets(settings),
+            *bi_assets(settings),
         ],
         jobs=[job],
         schedules=[daily_schedule(settings, job)],

@@ -25,7 +25,18 @@ from pipelines.partitions import run_tags
 from pipelines.publish.status import run_summary
 
 EXIT_OK, EXIT_FAILED, EXIT_INCOMPLETE = 0, 1, 2
-OKR_STEPS = ("okr_definitions", "okr_models", "published_okr_marts")
+# Steps downstream of the OKR files: a broken OKR or check-in file stops them
+# only; the KPIs are still published (docs/okrs.md), and the run exits 2.
+OKR_STEPS = (
+    "okr_definitions",
+    "okr_models",
+    "bi_okr_models",
+    "published__okr_marts",
+    "published__report",
+    "kr_forecasts",
+    "okr_checkins",
+    "published_checkin_marts",
+)
 LOCK_WAIT_SECONDS = float(os.environ.get("LODESTAR_LOCK_WAIT_SECONDS", "600"))
 
 

@@ -12,6 +12,13 @@ from pathlib import Path
 
 from pipelines.config import Settings
 from pipelines.okrs.catalog import load_catalog
+from pipelines.okrs.checkins import (
+    CHECKIN_DIR,
+    CheckinValidationError,
+    checkin_files,
+    kr_periods,
+    load_checkins,
+)
 from pipelines.okrs.validate import OkrValidationError, load_okr_sets, okr_files
 
 
@@ -40,6 +47,10 @@ def _validate(paths: Sequence[str | Path] | None) -> int:
         print(f"error: the KPI catalog is invalid: {_one_line(exc)}")
         return 1
     targets = list(paths) if paths else [settings.okrs]
+    # check-in files (okrs/checkins/<period>.yml) are checked against the OKR files
+    checkins = [Path(p) for p in targets if Path(p).parent.name == CHECKIN_DIR]
+    targets = [p for p in targets if Path(p) not in checkins] or [settings.okrs]
+    checkins = checkins if paths else checkin_files(settings.okrs)
     missing = [str(p) for p in targets if not Path(p).exists()]
     if missing:
         for p in missing:
@@ -59,6 +70,20 @@ def _validate(paths: Sequence[str | Path] | None) -> int:
         f"OK: {len(sets)} OKR file(s), {objectives} objectives, {key_results} key results "
         f"({', '.join(str(s.file) for s in sets)})"
     )
+    return _validate_checkins(checkins, sets)
+
+
+def _validate_checkins(files: list[Path], sets) -> int:
+    if not files:
+        return 0
+    try:
+        rows = load_checkins(files, kr_periods(sets))
+    except CheckinValidationError as exc:
+        for error in exc.errors:
+            print(error)
+        print(f"\n{len(exc.errors)} problem(s) in {len(files)} check-in file(s).")
+        return 1
+    print(f"OK: {len(rows)} check-in(s) in {len(files)} file(s) ({', '.join(map(str, files))})")
     return 0
 
 

@@ -258,6 +258,8 @@ def _render_item(item: Item, lead: str, branch: str, out: list[str], units: dict
     child_lead = lead + ("" if not branch else ("│  " if branch == "├─ " else "   "))
     if not item.is_objective:
         out.append(f"{child_lead}     {_kr_detail(item.row, units)}")
+        # forecast and latest check-in, when published (pipelines/okrs/outlook.py)
+        out.extend(f"{child_lead}     {line}" for line in item.row.get("outlook", ()))
     for i, child in enumerate(item.children):
         last = i == len(item.children) - 1
         _render_item(child, child_lead, "└─ " if last else "├─ ", out, units)
@@ -296,6 +298,9 @@ def render_scorecard(published_marts_path: Path | str, as_of: date | None = None
     try:
         day, rows = scorecard_rows(con, as_of)
         units = _units(con)
+        from pipelines.okrs.outlook import attach_outlook
+
+        attach_outlook(con, day, rows, units)
     finally:
         con.close()
     return render_rows(day, rows, units)

@@ -28,11 +28,17 @@ def _metadata(report: PublishReport) -> dict:
 
 def publish_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     okr_marts = [dg.AssetKey(["marts", t.name]) for t in published_tables() if t.group == "okrs"]
+    # dbt marts published with the KPIs (catalog, quarantine, BI marts): built before they are published
+    kpi_marts = [
+        dg.AssetKey(["marts", t.name])
+        for t in published_tables()
+        if t.group == "kpis" and t.relation.startswith("marts.")
+    ]
 
     @dg.asset(
         key=PUBLISHED_KPIS,
         group_name="published",
-        deps=[GATE_VALUES, GATE_STATUS],
+        deps=[GATE_VALUES, GATE_STATUS, *kpi_marts],
         kinds={"duckdb", "parquet"},
         description="KPI marts, status, check results and quarantine summary published atomically.",
     )

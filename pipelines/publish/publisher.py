@@ -21,6 +21,7 @@ import duckdb
 import yaml
 
 from pipelines.config import Settings
+from pipelines.publish.parquet_docs import describe_parquet
 
 MARTS_FILE = Path(__file__).with_name("marts.yml")
 TMP_PREFIX = ".publishing-"
@@ -36,6 +37,7 @@ class PublishedTable:
     order_by: tuple[str, ...] = ()
     description: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
+    primary_key: tuple[str, ...] = ()  # declared in the file so BI tools reflect it
 
 
 @cache
@@ -49,6 +51,7 @@ def published_tables() -> tuple[PublishedTable, ...]:
             order_by=tuple(entry.get("order_by", ())),
             description=entry.get("description"),
             columns=entry.get("columns", {}),
+            primary_key=tuple(entry.get("primary_key", ())),
         )
         for name, entry in spec.items()
     )
@@ -80,6 +83,18 @@ def _relation_exists(con: duckdb.DuckDBPyConnection, relation: str, database: st
         params.append(database)
     views = "select count(*) from duckdb_views() where view_name = ? and schema_name = ?"
     return bool(con.execute(query, params).fetchone()[0] or con.execute(views, params[:2]).fetchone()[0])
+
+
+def _relation_comments(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+    *database, schema, name = relation.split(".")
+    query = "select column_name, comment from duckdb_columns() where schema_name = ? and table_name = ?"
+    params = [schema, name]
+    if database:
+        query += " and database_name = ?"
+        params.append(database[0])
+    else:
+        query += " and database_name = current_database()"
+    return {column: comment for column, comment in con.execute(query, params).fetchall() if comment}
 
 
 @dataclass
@@ -127,9 +142,13 @@ def publish(
             con.execute(
                 f'create table publishing.main."{table.name}" as select * from {source} order by {order}'
             )
+            if table.primary_key:
+                key = ", ".join(f'"{c}"' for c in table.primary_key)
+                con.execute(f'alter table publishing.main."{table.name}" add primary key ({key})')
             description, column_docs = docs.get(table.relation, (table.description or "", {}))
             description = table.description or description
-            column_docs = {**column_docs, **table.columns}
+            # columns no YAML describes (generated ones) keep the comment of their source relation
+            column_docs = {**_relation_comments(con, source), **column_docs, **table.columns}
             con.execute(
                 f'comment on table publishing.main."{table.name}" is {_quote(description or table.name)}'
             )
@@ -180,6 +199,7 @@ def _stage_parquet(con, marts: Path, parquet_dir: Path, tables: dict[str, int]) 
             final = parquet_dir / f"{name}.parquet"
             part = parquet_dir / f"{TMP_PREFIX}{name}.parquet"
             con.execute(f'copy staged.main."{name}" to {_quote(str(part))} (format parquet)')
+            describe_parquet(con, "staged", name, part)
             staged.append((final, part))
     finally:
         con.execute("detach staged")

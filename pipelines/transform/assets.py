@@ -55,35 +55,36 @@ def _range_env(context: dg.AssetExecutionContext, settings: Settings) -> dict[st
     return {"LODESTAR_RANGE_START": days[0].isoformat(), "LODESTAR_RANGE_END": days[1].isoformat()}
 
 
+def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: Settings):
+    """One `dbt build` of the asset's selection for the run's range.
+
+    dbt's own console (a line per model and test) goes to the invocation's
+    log rather than the terminal: the run says what it built in one line,
+    and shows dbt's output only when the build failed.
+    """
+    started = time.monotonic()
+    console = io.StringIO()
+    with dbt_environment(settings, **_range_env(context, settings)):
+        invocation = dbt.cli(BUILD, context=context, raise_on_error=False)
+        with contextlib.redirect_stdout(console):
+            events = list(invocation.stream())
+    yield from events
+    try:
+        statuses = Counter(r["status"] for r in invocation.get_artifact("run_results.json")["results"])
+    except FileNotFoundError:  # dbt stopped before running anything (a compilation error)
+        statuses = Counter()
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+    if not invocation.is_successful():
+        tail = "\n".join(console.getvalue().splitlines()[-40:])
+        raise dg.Failure(f"dbt build failed ({summary}); the end of dbt's output:\n{tail}")
+    context.log.info(f"dbt build: {summary} in {time.monotonic() - started:.1f} s")
+    # Each invocation writes its own target folder; a daily schedule would
+    # pile them up. Kept only when the build failed (raised above).
+    shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+
 def dbt_model_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     manifest = ensure_manifest(settings)
-
-    def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        """One `dbt build` of the asset's selection for the run's range.
-
-        dbt's own console (a line per model and test) goes to the invocation's
-        log rather than the terminal: the run says what it built in one line,
-        and shows dbt's output only when the build failed.
-        """
-        started = time.monotonic()
-        console = io.StringIO()
-        with dbt_environment(settings, **_range_env(context, settings)):
-            invocation = dbt.cli(BUILD, context=context, raise_on_error=False)
-            with contextlib.redirect_stdout(console):
-                events = list(invocation.stream())
-        yield from events
-        try:
-            statuses = Counter(r["status"] for r in invocation.get_artifact("run_results.json")["results"])
-        except FileNotFoundError:  # dbt stopped before running anything (a compilation error)
-            statuses = Counter()
-        summary = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
-        if not invocation.is_successful():
-            tail = "\n".join(console.getvalue().splitlines()[-40:])
-            raise dg.Failure(f"dbt build failed ({summary}); the end of dbt's output:\n{tail}")
-        context.log.info(f"dbt build: {summary} in {time.monotonic() - started:.1f} s")
-        # Each invocation writes its own target folder; a daily schedule would
-        # pile them up. Kept only when the build failed (raised above).
-        shutil.rmtree(invocation.target_path, ignore_errors=True)
 
     @dbt_assets(
         manifest=manifest,
@@ -92,7 +93,7 @@ def dbt_model_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         dagster_dbt_translator=TRANSLATOR,
     )
     def kpi_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        yield from _build(context, dbt)
+        yield from build_models(context, dbt, settings)
 
     @dbt_assets(
         manifest=manifest,
@@ -101,6 +102,6 @@ def dbt_model_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         dagster_dbt_translator=TRANSLATOR,
     )
     def okr_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        yield from _build(context, dbt)
+        yield from build_models(context, dbt, settings)
 
     return [kpi_models, okr_models]

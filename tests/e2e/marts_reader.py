@@ -8,19 +8,9 @@ import time
 
 import duckdb
 
-TABLES = {
-    "kpi_catalog",
-    "kpi_values",
-    "kpi_status",
-    "dq_results",
-    "quarantine_summary",
-    "quarantine",
-    "okr_objectives",
-    "okr_key_results",
-    "kr_progress_daily",
-    "objective_progress_daily",
-    "okr_scorecard",
-}
+from pipelines.publish.publisher import published_tables
+
+TABLES = {t.name for t in published_tables()}  # every table of pipelines/publish/marts.yml
 
 if __name__ == "__main__":
     path, mode, stop_file = sys.argv[1], sys.argv[2], sys.argv[3]

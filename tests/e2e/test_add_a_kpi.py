@@ -15,7 +15,7 @@ import pytest
 
 from pipelines.config import REPO_ROOT
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("landings")]
 
 START, END = "2024-03-01", "2024-03-10"
 

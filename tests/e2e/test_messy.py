@@ -22,7 +22,7 @@ from pipelines.publish.status import run_summary
 from pipelines.runner import execute_range
 from tests.e2e.conftest import make_settings, published
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("landings")]
 
 # ten days across the switch to daylight time in Los Angeles (2024-03-10)
 START, END = date(2024, 3, 4), date(2024, 3, 13)

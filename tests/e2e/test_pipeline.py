@@ -14,7 +14,7 @@ import pytest
 
 from tests.e2e.conftest import END, START, copy_pipeline, published, run
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo")]
 
 WINDOWS = {"day", "trailing_7d", "trailing_28d", "month_to_date", "quarter_to_date"}
 

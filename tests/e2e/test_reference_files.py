@@ -9,7 +9,7 @@ import pytest
 from pipelines.runner import run_range
 from tests.e2e.conftest import END, published
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo")]
 
 
 def _variance(settings):

@@ -15,7 +15,7 @@ import pytest
 from pipelines.runner import EXIT_INCOMPLETE, run_range
 from tests.e2e.conftest import make_settings, published, run
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo")]
 
 COMPARED = ("kpi_values", "kpi_status", "kr_progress_daily", "objective_progress_daily", "quarantine_summary")
 

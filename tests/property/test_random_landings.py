@@ -24,7 +24,7 @@ from tests.property.reference import reference_kpi_values
 from tests.property.reference_read import read_landing, violations
 
 # The e2e group runs on one xdist worker: heavy pipeline runs never compete for the cores.
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("landings")]
 
 EXAMPLES = int(os.environ.get("LODESTAR_PROPERTY_EXAMPLES", "3"))
 PROPERTY = settings(

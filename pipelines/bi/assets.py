@@ -1,0 +1,65 @@
+"""Dagster assets of the BI layer.
+
+- `bi_kpi_models`: the dbt models tagged `bi` but not `bi_okr` (dim_date,
+  dim_kpi, kpi_series, the wide tables, kpi_latest). They read the gated values,
+  so they run after the gate and are published with the KPI marts (group `kpis`
+  in pipelines/publish/marts.yml): a broken OKR file never holds them back.
+- `bi_okr_models`: kr_latest and objective_latest (tag `bi_okr`), after the OKR
+  models, published with the OKR marts (group `okrs`).
+- `published/report`: the HTML scorecard report, made from the published marts
+  only, after the OKR publication.
+"""
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from pipelines.config import Settings
+from pipelines.publish.assets import PUBLISHED_OKRS
+from pipelines.transform.assets import TRANSLATOR, build_models
+from pipelines.transform.project import ensure_manifest
+
+PUBLISHED_REPORT = dg.AssetKey(["published", "report"])
+
+
+def bi_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    manifest = ensure_manifest(settings)
+
+    @dbt_assets(
+        manifest=manifest,
+        select="tag:bi",
+        exclude="tag:bi_okr",
+        name="bi_kpi_models",
+        dagster_dbt_translator=TRANSLATOR,
+    )
+    def bi_kpi_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from build_models(context, dbt, settings)
+
+    @dbt_assets(
+        manifest=manifest, select="tag:bi_okr", name="bi_okr_models", dagster_dbt_translator=TRANSLATOR
+    )
+    def bi_okr_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from build_models(context, dbt, settings)
+
+    @dg.asset(
+        key=PUBLISHED_REPORT,
+        group_name="published",
+        deps=[PUBLISHED_OKRS],
+        kinds={"html"},
+        description="The scorecard report: one self-contained HTML file under <published>/report/, "
+        "made from the published marts only.",
+    )
+    def published_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        from pipelines.bi.report import write_report
+
+        report = write_report(settings.published_marts, settings.published / "report")
+        context.log.info(f"report written: {report.path} ({report.seconds:.1f} s)")
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(report.path)),
+                "as_of": str(report.as_of),
+                "charts": report.charts,
+                "bytes": report.path.stat().st_size,
+            }
+        )
+
+    return [bi_kpi_models, bi_okr_models, published_report]
