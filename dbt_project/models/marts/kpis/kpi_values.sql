@@ -182,6 +182,6 @@ from ratios
 {% for part in ['percentiles', 'snapshots', 'derived'] %}
 union all
 select kpi_id, as_of_date, "window", dimension, dimension_value, value, numerator, denominator
-from {{ part }}
-where {{ kpi_in_plan('kpi_id', 'as_of_date') }}
+from {{ part }} as part  -- qualified: inside kpi_in_plan's subquery a bare kpi_id is the plan's own
+where {{ kpi_in_plan('part.kpi_id', 'part.as_of_date') }}
 {% endfor %}
