@@ -11,7 +11,7 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DEMO_END ?= 2026-11-23
 DEMO_SCALE ?= 0.02
 
-.PHONY: install run test test-fast dev lint clean
+.PHONY: install run test test-fast dev lint clean bench
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
@@ -47,6 +47,12 @@ dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 lint: $(STAMP)
 	$(BIN)/ruff check pipelines lodestar_demo tests benchmarks
 	$(BIN)/ruff format --check pipelines lodestar_demo tests benchmarks
+
+# Backfill and daily run at SF0.1 and SF1 against a plain DuckDB script; writes docs/benchmarks.md.
+# Landing files are cached under data/bench/landing/ (SF1: about 650 MB, 7 minutes to generate).
+BENCH_SCALES ?= 0.1 1
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py --scales $(BENCH_SCALES)
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .dagster_home
