@@ -1,5 +1,5 @@
 {#
-  Incremental KPI runs (SPEC §4, issue 4). A run for extract days
+  Incremental KPI runs (docs/kpis.md). A run for extract days
   [LODESTAR_RANGE_START, LODESTAR_RANGE_END] recomputes each KPI for every
   as_of_date from the earliest business day the range's extracts touched in
   the sources that KPI reads, to the last loaded day: trailing and
@@ -21,7 +21,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{# The last day with a loaded extract: KPI values exist up to it (SPEC §4). #}
+{# The last day with a loaded extract: KPI values exist up to it (docs/kpis.md). #}
 {% macro last_loaded_day() -%}
     (select max(extract_date) from raw.ingest_log where status = 'loaded')
 {%- endmacro %}
