@@ -87,7 +87,7 @@ Messy mode
 ----------
 ``messy=True`` (``lodestar generate --messy``) delivers the same company the
 way foreign systems would. Every row stays valid under the contract's reading
-rules (SPEC §3), so nothing of it may be quarantined or blocked; what changes:
+rules (docs/landing-contract.md), so nothing of it may be quarantined or blocked; what changes:
 
 - Local time and local midnight. Each source system stamps its own local
   time with the offset in force (DST included) and cuts its extract at its own

@@ -112,7 +112,7 @@ def cmd_okrs_validate(args, settings: Settings) -> int:
 def cmd_scorecard(args, settings: Settings) -> int:
     from pipelines.okrs.cli import scorecard_command
 
-    return scorecard_command(args.date)
+    return scorecard_command(args.date, as_json=args.json)
 
 
 def cmd_forecast_backtest(args, settings: Settings) -> int:
@@ -173,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     scorecard = commands.add_parser("scorecard", help="OKR tree with scores and status")
     scorecard.add_argument("--date", type=_day, help="day to show (default: the latest published)")
+    scorecard.add_argument("--json", action="store_true", help="print JSON for scripts")
     scorecard.set_defaults(func=cmd_scorecard)
 
     forecast = commands.add_parser("forecast", help="KR forecasts").add_subparsers(

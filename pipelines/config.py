@@ -1,4 +1,4 @@
-"""Settings from the environment (SPEC §2), with working defaults for the demo."""
+"""Settings from the environment (docs/configuration.md), with working defaults for the demo."""
 
 from __future__ import annotations
 

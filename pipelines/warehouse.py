@@ -20,7 +20,7 @@ LOCK_RETRY_SECONDS = (1, 2, 4, 8, 15)
 
 def _connect_once(path: Path, timezone: str, read_only: bool) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path), read_only=read_only, config={"autoinstall_known_extensions": False})
-    # Timestamps without an offset are read in the business time zone (SPEC §3);
+    # Timestamps without an offset are read in the business time zone (docs/landing-contract.md);
     # icu is built in, but must be loaded before the setting exists.
     con.execute("load icu")
     con.execute(f"set TimeZone = '{timezone}'")  # validated by Settings

@@ -1,4 +1,4 @@
-{# The business day of a timestamp: its date in LODESTAR_TIMEZONE (SPEC §4). #}
+{# The business day of a timestamp: its date in LODESTAR_TIMEZONE (docs/kpis.md). #}
 {% macro business_day(ts) -%}
     cast(timezone('{{ env_var("LODESTAR_TIMEZONE", "UTC") }}', {{ ts }}) as date)
 {%- endmacro %}

@@ -1,7 +1,7 @@
 """Dagster asset that validates the OKR sets and writes the okr.* tables.
 
 `okr_definitions` reads every `okrs/<period>.yml` (LODESTAR_OKRS), validates
-them against the KPI catalog (SPEC §5) and rewrites okr.objectives,
+them against the KPI catalog (docs/okrs.md) and rewrites okr.objectives,
 okr.key_results and okr.kr_targets in the working warehouse, the sources of the
 dbt OKR models. An invalid file fails this asset with every problem listed;
 nothing is written, so the OKR models downstream do not run on broken

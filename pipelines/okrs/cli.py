@@ -87,7 +87,7 @@ def _validate_checkins(files: list[Path], sets) -> int:
     return 0
 
 
-def scorecard_command(day: date | str | None = None) -> int:
+def scorecard_command(day: date | str | None = None, as_json: bool = False) -> int:
     """Print the OKR scorecard from the published marts (latest loaded day by default)."""
     from pipelines.okrs.scorecard import ScorecardError, render_scorecard
 
@@ -96,15 +96,15 @@ def scorecard_command(day: date | str | None = None) -> int:
         try:
             day = date.fromisoformat(day)
         except ValueError:
-            print(f"error: --date must be YYYY-MM-DD, got {day!r}", file=sys.stderr)
+            print(f"lodestar: --date must be YYYY-MM-DD, got {day!r}", file=sys.stderr)
             return 1
     try:
-        text = render_scorecard(settings.published_marts, day)
+        text = render_scorecard(settings.published_marts, day, as_json=as_json)
     except ScorecardError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"lodestar: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # a locked or corrupt file: one line, not a traceback
-        print(f"error: cannot read {settings.published_marts}: {exc}", file=sys.stderr)
+        print(f"lodestar: cannot read {settings.published_marts}: {exc}", file=sys.stderr)
         return 1
     sys.stdout.write(text)
     return 0

@@ -58,7 +58,7 @@ UPWARD = ("increase", "stay_above")
 
 
 def window_start(window: str, end: date) -> date:
-    """First day of the KPI window ending on `end` (SPEC §4)."""
+    """First day of the KPI window ending on `end` (docs/kpis.md)."""
     if window == "day":
         return end
     if window == "trailing_7d":

@@ -1,4 +1,4 @@
-"""Pydantic models of an OKR set (`okrs/<period>.yml`, SPEC §5).
+"""Pydantic models of an OKR set (`okrs/<period>.yml`, docs/okrs.md).
 
 The models check the *shape* of a file (field names, types, required keys).
 The business rules that need the KPI catalog or other files (unknown KPI,

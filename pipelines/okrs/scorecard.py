@@ -1,22 +1,22 @@
-"""The OKR scorecard for a terminal (`lodestar scorecard [--date D]`).
+"""The OKR scorecard for a terminal (`lodestar scorecard [--date D] [--json]`).
 
-Reads only the published marts file, with a read-only connection: the
-okr_scorecard mart for the latest loaded day, or, for another day, the same
-rows computed from okr_objectives, okr_key_results, kr_progress_daily and
-objective_progress_daily (the mirror of the dbt model okr_scorecard).
+Reads only the published marts file, with a read-only connection: the rows of
+the okr_scorecard_daily mart for the day (dbt computes them; nothing here
+re-derives scores), laid out as a tree that fits the terminal's width.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import shutil
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
-
-OKR_TABLES = ("okr_objectives", "okr_key_results", "kr_progress_daily", "objective_progress_daily")
 
 STATUS_LABELS = {
     "achieved": "achieved",
@@ -33,64 +33,6 @@ COLUMNS = (
     "period_start, period_end, scored_on, kpi_id, kpi_window, filter_dimension, filter_value, kr_type, "
     "weight, baseline, target, value, progress, score, expected, status, stale_reason, score_change_7d"
 )
-
-# The rows of okr_scorecard for any day $as_of (keep in step with
-# dbt_project/models/okrs/okr_scorecard.sql). Table names are filled in from the
-# published file's own catalog; the day is a bound parameter.
-_SCORECARD_AT = """
-with objectives as (select * from {okr_objectives}),
-key_results as (select * from {okr_key_results} where revision = 0),
-kr_daily as (select * from {kr_progress_daily}),
-objective_daily as (select * from {objective_progress_daily}),
-kr_last as (
-    select * from kr_daily where as_of_date <= $as_of
-    qualify row_number() over (partition by kr_id order by as_of_date desc) = 1
-),
-objective_last as (
-    select * from objective_daily where as_of_date <= $as_of
-    qualify row_number() over (partition by objective_id order by as_of_date desc) = 1
-),
-objective_rows as (
-    select
-        'objective' as item_type, o.objective_id as item_id, o.parent_objective_id as parent_id,
-        o.objective_id, o.title, o.owner, o.depth, o.path, o.sort_key, o.period_start, o.period_end,
-        l.as_of_date as scored_on, null::varchar as kpi_id, null::varchar as kpi_window,
-        null::varchar as filter_dimension, null::varchar as filter_value, null::varchar as kr_type,
-        o.weight, null::double as baseline, null::double as target, null::double as value,
-        null::double as progress, l.score,
-        case when l.objective_id is null and $as_of < o.period_start then 0.0 else l.expected end as expected,
-        case when l.objective_id is not null then l.status
-             when $as_of < o.period_start then 'not_started' else 'no_data' end as status,
-        null::varchar as stale_reason,
-        l.score - prev.score as score_change_7d
-    from objectives as o
-    left join objective_last as l on l.objective_id = o.objective_id
-    left join objective_daily as prev
-        on prev.objective_id = o.objective_id and prev.as_of_date = l.as_of_date - 7
-),
-kr_rows as (
-    select
-        'key_result' as item_type, kr.kr_id as item_id, kr.objective_id as parent_id,
-        kr.objective_id, kr.title, o.owner, o.depth + 1 as depth, o.path || ' > ' || kr.kr_id as path,
-        o.sort_key || '.0' || lpad(cast(kr.sort_order as varchar), 6, '0') as sort_key,
-        kr.period_start, kr.period_end, l.as_of_date as scored_on, kr.kpi_id, kr.kpi_window,
-        kr.filter_dimension, kr.filter_value, kr.kr_type, kr.weight, kr.baseline,
-        coalesce(l.target, kr.target) as target, l.value, l.progress, l.score,
-        case when l.kr_id is null and $as_of < kr.period_start then 0.0 else l.expected end as expected,
-        case when l.kr_id is not null then l.status
-             when $as_of < kr.period_start then 'not_started' else 'no_data' end as status,
-        l.stale_reason,
-        l.score - prev.score as score_change_7d
-    from key_results as kr
-    left join objectives as o on o.objective_id = kr.objective_id
-    left join kr_last as l on l.kr_id = kr.kr_id
-    left join kr_daily as prev on prev.kr_id = kr.kr_id and prev.as_of_date = l.as_of_date - 7
-)
-select {columns} from objective_rows
-union all
-select {columns} from kr_rows
-order by sort_key
-"""
 
 
 class ScorecardError(RuntimeError):
@@ -126,26 +68,45 @@ def _locate(con, tables: tuple[str, ...]) -> dict[str, str]:
 
 
 def scorecard_rows(con, as_of: date | None) -> tuple[date | None, list[dict[str, Any]]]:
-    """(the scorecard's day, its rows in tree order) from a published-marts connection."""
-    where = _locate(con, (*OKR_TABLES, "okr_scorecard", "kpi_status"))
-    missing = [t for t in OKR_TABLES if t not in where]
-    if missing:
-        raise ScorecardError(f"the published marts have no OKR tables ({', '.join(missing)} missing)")
-    if as_of is None:
-        if "okr_scorecard" in where:
-            day = con.execute(f"select max(as_of_date) from {where['okr_scorecard']}").fetchone()[0]
-            if day is not None:
-                cur = con.execute(f"select {COLUMNS} from {where['okr_scorecard']} order by sort_key")
-                names = [d[0] for d in cur.description]
-                return day, [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-        source = where.get("kpi_status", where["kr_progress_daily"])
-        as_of = con.execute(f"select max(as_of_date) from {source}").fetchone()[0]
-        if as_of is None:
-            as_of = date.today()
-    sql = _SCORECARD_AT.format(columns=COLUMNS, **{t: where[t] for t in OKR_TABLES})
-    cur = con.execute(sql, {"as_of": as_of})
+    """(the scorecard's day, its rows in tree order) from a published-marts connection.
+
+    The rows are the published okr_scorecard_daily of that day (default: the
+    latest loaded day); dbt computes them, this only reads.
+    """
+    where = _locate(con, ("okr_scorecard_daily",))
+    if "okr_scorecard_daily" not in where:
+        raise ScorecardError("the published marts have no OKR scorecard (okr_scorecard_daily is missing)")
+    daily = where["okr_scorecard_daily"]
+    first, last = con.execute(f"select min(as_of_date), max(as_of_date) from {daily}").fetchone()
+    day = as_of or last
+    if first is not None and day > last:
+        raise ScorecardError(f"no scorecard for {day}: the last loaded day is {last}")
+    before_any_data = first is not None and day < first
+    cur = con.execute(
+        f"select {COLUMNS} from {daily} where as_of_date = ? order by sort_key",
+        [first if before_any_data else day],
+    )
     names = [d[0] for d in cur.description]
-    return as_of, [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    if before_any_data:
+        rows = [_unscored(row, day) for row in rows]
+    return day, rows
+
+
+# What a day before the first loaded day knows: the OKR tree, and no number.
+_SCORES = ("scored_on", "value", "progress", "score", "stale_reason", "score_change_7d")
+
+
+def _unscored(row: dict[str, Any], day: date) -> dict[str, Any]:
+    started = day >= row["period_start"]
+    return (
+        row
+        | dict.fromkeys(_SCORES)
+        | {
+            "expected": None if started else 0.0,
+            "status": "no_data" if started else "not_started",
+        }
+    )
 
 
 # --------------------------------------------------------------------------- formatting
@@ -208,6 +169,13 @@ def _truncate(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
+def _wrap(lead: str, text: str, width: int) -> list[str]:
+    """Detail lines wrap rather than being cut: a stale reason must be read whole."""
+    return textwrap.wrap(
+        text, width=max(width, len(lead) + 30), initial_indent=lead, subsequent_indent=lead + "  "
+    ) or [lead.rstrip()]
+
+
 def _tree(rows: list[dict[str, Any]]) -> list[Item]:
     objectives = {r["item_id"]: Item(r) for r in rows if r["item_type"] == "objective"}
     roots: list[Item] = []
@@ -221,7 +189,13 @@ def _tree(rows: list[dict[str, Any]]) -> list[Item]:
     return roots
 
 
-LEFT = 62
+# Columns after the title: score, expected, status and the 7-day trend.
+RIGHT = 42
+DEFAULT_WIDTH = 104  # when there is no terminal to measure (a pipe, a file)
+
+
+def terminal_width() -> int:
+    return shutil.get_terminal_size(fallback=(DEFAULT_WIDTH, 24)).columns
 
 
 def _kr_detail(row: dict[str, Any], units: dict[str, str]) -> str:
@@ -241,37 +215,48 @@ def _kr_detail(row: dict[str, Any], units: dict[str, str]) -> str:
     return text
 
 
-def _line(prefix: str, row: dict[str, Any]) -> str:
+def _line(prefix: str, row: dict[str, Any], left: int) -> str:
     marker = "◆" if row["item_type"] == "objective" else "•"
     weight = row["weight"]
     heavy = f" ×{weight:g}" if weight is not None and weight != 1 else ""
-    label = _truncate(f"{prefix}{marker} {row['item_id']}{heavy}  {row['title']}", LEFT)
+    label = _truncate(f"{prefix}{marker} {row['item_id']}{heavy}  {row['title']}", left)
     status = STATUS_LABELS.get(row["status"], row["status"])
     return (
-        f"{label:<{LEFT}} {format_pct(row['score']):>6} {format_pct(row['expected']):>9}  "
+        f"{label:<{left}} {format_pct(row['score']):>6} {format_pct(row['expected']):>9}  "
         f"{status:<11} {format_trend(row['score_change_7d'])}"
     ).rstrip()
 
 
-def _render_item(item: Item, lead: str, branch: str, out: list[str], units: dict[str, str]) -> None:
-    out.append(_line(lead + branch, item.row))
+def _render_item(
+    item: Item, lead: str, branch: str, out: list[str], units: dict[str, str], width: int
+) -> None:
+    left = max(width - RIGHT, 30)
+    out.append(_line(lead + branch, item.row, left))
     child_lead = lead + ("" if not branch else ("│  " if branch == "├─ " else "   "))
     if not item.is_objective:
-        out.append(f"{child_lead}     {_kr_detail(item.row, units)}")
+        out.extend(_wrap(f"{child_lead}     ", _kr_detail(item.row, units), width))
         # forecast and latest check-in, when published (pipelines/okrs/outlook.py)
-        out.extend(f"{child_lead}     {line}" for line in item.row.get("outlook", ()))
+        for line in item.row.get("outlook", ()):
+            out.extend(_wrap(f"{child_lead}     ", line, width))
     for i, child in enumerate(item.children):
         last = i == len(item.children) - 1
-        _render_item(child, child_lead, "└─ " if last else "├─ ", out, units)
+        _render_item(child, child_lead, "└─ " if last else "├─ ", out, units, width)
 
 
-def render_rows(day: date | None, rows: list[dict[str, Any]], units: dict[str, str] | None = None) -> str:
+def render_rows(
+    day: date | None,
+    rows: list[dict[str, Any]],
+    units: dict[str, str] | None = None,
+    width: int = DEFAULT_WIDTH,
+) -> str:
+    """The scorecard as text lines no wider than `width` (titles are cut with …, details wrap)."""
     units = units or {}
+    left = max(width - RIGHT, 30)
     out = [f"OKR scorecard as of {day}" if day else "OKR scorecard (no loaded day yet)"]
     if not rows:
         out.append("No OKRs are published.")
         return "\n".join(out) + "\n"
-    out.append(f"{'':<{LEFT}} {'score':>6} {'expected':>9}  {'status':<11} 7-day trend (points)")
+    out.append(f"{'':<{left}} {'score':>6} {'expected':>9}  {'status':<11} 7-day Δ")
     for root in _tree(rows):
         r = root.row
         period = f"{r['period_start']} → {r['period_end']}"
@@ -279,18 +264,23 @@ def render_rows(day: date | None, rows: list[dict[str, Any]], units: dict[str, s
             period += f", scored on {r['scored_on']}"
         out.append("")
         out.append(f"{r['owner']} · {period}")
-        _render_item(root, "", "", out, units)
+        _render_item(root, "", "", out, units, width)
 
     krs = [r for r in rows if r["item_type"] == "key_result"]
     counts = {s: sum(1 for r in krs if r["status"] == s) for s in STATUS_ORDER}
     summary = " · ".join(f"{n} {STATUS_LABELS[s]}" for s, n in counts.items() if n)
     out.append("")
-    out.append(f"{len(krs)} key results: {summary}")
+    out.extend(textwrap.wrap(f"{len(krs)} key results: {summary}", width=width, subsequent_indent="  "))
     return "\n".join(out) + "\n"
 
 
-def render_scorecard(published_marts_path: Path | str, as_of: date | None = None) -> str:
-    """The scorecard as text, from the published marts file only (read-only)."""
+def render_scorecard(
+    published_marts_path: Path | str,
+    as_of: date | None = None,
+    width: int | None = None,
+    as_json: bool = False,
+) -> str:
+    """The scorecard as text (or JSON for scripts), from the published marts file only (read-only)."""
     path = Path(published_marts_path)
     if not path.is_file():
         raise ScorecardError(f"no published marts at {path}: run the pipeline (`lodestar run`) first")
@@ -303,4 +293,6 @@ def render_scorecard(published_marts_path: Path | str, as_of: date | None = None
         attach_outlook(con, day, rows, units)
     finally:
         con.close()
-    return render_rows(day, rows, units)
+    if as_json:
+        return json.dumps({"date": day, "items": rows}, default=str, indent=2) + "\n"
+    return render_rows(day, rows, units, width or terminal_width())

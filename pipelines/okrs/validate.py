@@ -1,4 +1,4 @@
-"""Load and validate OKR sets (`okrs/<period>.yml`, SPEC §5), and write them
+"""Load and validate OKR sets (`okrs/<period>.yml`, docs/okrs.md), and write them
 to the warehouse as the `okr.*` tables the dbt OKR models read.
 
 `load_okr_sets` checks every rule at once and raises `OkrValidationError`

@@ -1,1 +1,1 @@
-"""Partitions, jobs, schedules and sensors (SPEC §7)."""
+"""Partitions, jobs, schedules and sensors (docs/operations.md)."""

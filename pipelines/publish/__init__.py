@@ -1,1 +1,1 @@
-"""Write–audit–publish: the published marts analysts and BI read (SPEC §6)."""
+"""Write–audit–publish: the published marts analysts and BI read (docs/quality-gate.md)."""

@@ -1,7 +1,7 @@
 """Publishing assets: KPI marts after the gate, OKR marts after the OKR models.
 
 Two assets so that a broken OKR file (which stops the OKR assets) never stops
-the publication of KPIs (SPEC §5): each publishes its own tables and carries
+the publication of KPIs (docs/okrs.md): each publishes its own tables and carries
 the others over from the current published file.
 """
 

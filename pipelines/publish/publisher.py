@@ -1,4 +1,4 @@
-"""Atomic publication of the marts (SPEC §6).
+"""Atomic publication of the marts (docs/quality-gate.md).
 
 The complete set of published tables is written into a new DuckDB file next
 to the published one, checked, closed, and then `os.replace`d over

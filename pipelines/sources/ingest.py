@@ -24,7 +24,7 @@ from pipelines.sources.rules import checked_select, quote_text_macro
 from pipelines.warehouse import transaction
 
 # A file whose row count is this many times above or below the median of the
-# source's recent partitions is "far outside its recent range" (SPEC §3).
+# source's recent partitions is "far outside its recent range" (docs/landing-contract.md).
 VOLUME_FACTOR = 10
 VOLUME_HISTORY = 28
 VOLUME_MIN_HISTORY = 7
@@ -195,7 +195,7 @@ def _ingest_files(
         results[day] = PartitionResult.blocked_by(table.name, day, FileRuleError(path, problem))
         con.execute("delete from _landing where _extract_date is not distinct from ?", [day])
 
-    # Offset-less timestamps are parsed in the business time zone (SPEC §3).
+    # Offset-less timestamps are parsed in the business time zone (docs/landing-contract.md).
     con.execute(f"set TimeZone = '{timezone}'")
     create_text_table(con, table, "_landing")
     landed = {}

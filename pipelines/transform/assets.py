@@ -48,7 +48,7 @@ BUILD = ["build", "--exclude", "resource_type:unit_test"]
 
 
 def _range_env(context: dg.AssetExecutionContext, settings: Settings) -> dict[str, str]:
-    """The run's extract days for dbt's recompute_from(); none: recompute everything."""
+    """The run's extract days for dbt's run_range(); none: rebuild everything."""
     days = run_days(context.run.tags, settings)
     if days is None:
         return {"LODESTAR_RANGE_START": "", "LODESTAR_RANGE_END": ""}

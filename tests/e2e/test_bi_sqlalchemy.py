@@ -1,5 +1,5 @@
 """A BI tool's view of the published marts: SQLAlchemy + duckdb-engine, read-only, while
-a pipeline run publishes (SPEC §6: readers are never blocked nor see half a state)."""
+a pipeline run publishes (docs/quality-gate.md: readers are never blocked nor see half a state)."""
 
 from __future__ import annotations
 

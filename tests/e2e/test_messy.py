@@ -3,7 +3,7 @@
 Foreign systems stamp their local time and cut their extracts at their own
 midnight, save some CSV from a spreadsheet (BOM, CRLF, a line pasted twice),
 plan a cost center in two currencies and key hires before their start. All of
-it is valid under the reading rules of issue 10, so the run must come out as
+it is valid under the reading rules of docs/landing-contract.md, so the run must come out as
 clean as on the default landing: nothing blocked, no KPI stale, nothing
 quarantined, and every data line counted.
 """

@@ -3,7 +3,7 @@
 Kiwi & Koa (tests/foreign/company.py) sells in NZD, AUD, USD and GBP; its systems
 stamp local time in +13:00 (Auckland), −10:00 (Honolulu) and −08:00 (Los
 Angeles) and cut their extracts at their own midnight. Everything in its
-landing zone is valid under the reading rules (SPEC §3, notes/issue10_rules.md):
+landing zone is valid under the reading rules (docs/landing-contract.md):
 nothing may be quarantined or blocked. The whole range runs once with
 LODESTAR_TIMEZONE=UTC and once with Pacific/Auckland; the business day of the
 evening and early-morning rows moves between the two.

@@ -114,7 +114,7 @@ def test_kpi_catalog_mart_has_one_row_per_kpi_with_its_model(kpi_build):
 
 
 def test_every_total_row_exists_for_every_day_of_additive_and_snapshot_counts(kpi_build):
-    """Sums and counts are 0 over a window without events: a total row every day (SPEC §4)."""
+    """Sums and counts are 0 over a window without events: a total row every day (docs/kpis.md)."""
     missing = query(
         kpi_build.warehouse,
         """

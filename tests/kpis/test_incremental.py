@@ -1,4 +1,4 @@
-"""kpi_values is incremental and correct under late-arriving data (issue 4).
+"""kpi_values is incremental and correct under late-arriving data .
 
 The session build (conftest.kpi_build) loaded extract days START..K with a
 full build, then K+1..END with one incremental run for that range. Here, from

@@ -3,7 +3,7 @@
 Nothing of dbt is reused: the landing files are read again with DuckDB, each
 keyed source is reduced to its latest version (greatest updated_at, then the
 later extract, then the later line), amounts are converted with the rate of
-the day or up to 7 days earlier, and each SPEC §4 formula is written directly
+the day or up to 7 days earlier, and each formula of docs/kpis.md is written directly
 over the window's rows (no daily parts, no running sums). Rows the ingest
 quarantined are left out by (file, line), as the contract says they count
 nowhere. The sample covers all 19 KPIs, every window and every slice for a

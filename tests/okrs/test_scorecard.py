@@ -26,6 +26,7 @@ OKR_MARTS = (
     "kr_progress_daily",
     "objective_progress_daily",
     "okr_scorecard",
+    "okr_scorecard_daily",
 )
 UNITS = {
     "gmv": "usd",
@@ -92,12 +93,16 @@ def test_latest_day_tree(published):
 
 
 def test_past_day_shows_stale_reason_and_trend(published):
-    text = render_scorecard(published, date(2026, 10, 4))
+    text = render_scorecard(published, date(2026, 10, 4), width=200)
     assert text.startswith("OKR scorecard as of 2026-10-04")
     lines = text.splitlines()
     [stale] = [i for i, ln in enumerate(lines) if " k_stale " in ln]
     assert "no data" in lines[stale]
     assert f"no data: {STALE_REASON}" in lines[stale + 1]
+    # on a narrow terminal the reason wraps onto the next lines, whole
+    narrow = render_scorecard(published, date(2026, 10, 4), width=80)
+    assert [ln for ln in narrow.splitlines() if len(ln) > 80] == []
+    assert f"no data: {STALE_REASON}" in " ".join(ln.strip(" │") for ln in narrow.splitlines())
     [missing] = [ln for ln in lines if " delivery " in ln]
     assert "no data" in missing
     # before every period started
@@ -139,7 +144,7 @@ def test_scorecard_command(published, monkeypatch, capsys, tmp_path):
 def test_file_without_okr_marts(tmp_path):
     path = tmp_path / "marts.duckdb"
     duckdb.connect(str(path)).close()
-    with pytest.raises(ScorecardError, match="no OKR tables"):
+    with pytest.raises(ScorecardError, match="no OKR scorecard"):
         render_scorecard(path)
 
 

@@ -1,4 +1,4 @@
-"""Scoring and status rules of SPEC §5, checked on the real dbt OKR models.
+"""Scoring and status rules of docs/okrs.md, checked on the real dbt OKR models.
 
 The scenario (conftest.py) is scored by `dbt build --select tag:okr`; every
 row of kr_progress_daily and objective_progress_daily is compared with an

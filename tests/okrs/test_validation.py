@@ -1,4 +1,4 @@
-"""Validation of OKR files (SPEC §5): one test per rule with its message, all
+"""Validation of OKR files (docs/okrs.md): one test per rule with its message, all
 errors at once, and hostile values stored verbatim as data."""
 
 from __future__ import annotations

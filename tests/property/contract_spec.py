@@ -1,7 +1,7 @@
-"""SPEC §3 as data, for the property tests: each source's columns in file order
+"""The landing contract (docs/landing-contract.md) as data, for the property tests: each source's columns in file order
 with their types, its key, version column and delivery.
 
-Written from the SPEC tables (and /work/notes/issue10_rules.md), not loaded
+Written from docs/landing-contract.md and docs/sources.md, not loaded
 from pipelines/sources/contract.yml, so that the reference computation does
 not inherit a mistake of the pipeline's contract file. test_contract_spec.py
 checks that both name the same columns in the same order.
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 TS, DATE, TEXT, INT, BIGINT = "TIMESTAMPTZ", "DATE", "VARCHAR", "INTEGER", "BIGINT"
 MONEY, FTE, RATE = "DECIMAL(18,2)", "DECIMAL(4,2)", "DECIMAL(18,8)"
 
-# Date columns that are plans: never "after the extract day" (SPEC §3).
+# Date columns that are plans: never "after the extract day" (docs/landing-contract.md).
 PLAN_DATES = frozenset({"promised_date", "due_on", "hired_on", "terminated_on"})
 
 ENUMS = {

@@ -1,5 +1,5 @@
-"""A Hypothesis strategy for small, random, contract-VALID landings (SPEC §3 and
-/work/notes/issue10_rules.md) of a company that is not the demo company.
+"""A Hypothesis strategy for small, random, contract-VALID landings
+(docs/landing-contract.md) of a company that is not the demo company.
 
 Hypothesis draws the shape of a landing: its days, each source system's UTC
 offset, the currencies, the file format of each source, and a seed. The rows

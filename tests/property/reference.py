@@ -1,4 +1,4 @@
-"""The 19 KPIs of SPEC §4 computed independently from a landing, with pandas.
+"""The 19 KPIs of docs/kpis.md computed independently from a landing, with pandas.
 
 Nothing of the pipeline is reused (no dbt SQL, no pipeline Python): the
 landing files are read back by reference_read.py, each key at its latest
@@ -6,7 +6,7 @@ version, amounts in USD with the 7-day FX look-back, business days in
 LODESTAR_TIMEZONE; then each formula is applied to the raw rows of each
 window (no daily parts). Sums are exact Fractions, converted to float last.
 
-Slices (documented choices where SPEC §4 leaves room, matching the pipeline):
+Slices (documented choices where docs/kpis.md leaves room, matching the pipeline):
 - the total row ('all'/'all') of an additive or snapshot KPI exists every day
   (0 over an empty window); ratios and percentiles have no row without a
   positive denominator / without samples;

@@ -1,4 +1,4 @@
-"""The landing files read back as SPEC §3 says, independently of the pipeline:
+"""The landing files read back as docs/landing-contract.md says, independently of the pipeline:
 strict CSV (BOM accepted, `"` quoting) or Parquet, typed per the contract
 tables, a timestamp without offset read in LODESTAR_TIMEZONE, then each key at
 its latest version. `violations` re-checks the contract's row and file rules,
@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from tests.property.contract_spec import DATE, ENUMS, REFERENCES, SOURCES, TS, Table
 
-# Plausibility bounds in USD (issue10_rules.md), per source and amount column.
+# Plausibility bounds in USD (docs/landing-contract.md), per source and amount column.
 USD_BOUNDS = {
     "orders": {"gross_amount": 1e6, "discount_amount": 1e6, "shipping_amount": 1e6},
     "gl_journal_lines": {"debit": 1e9, "credit": 1e9},
@@ -128,7 +128,7 @@ class Fx:
 
 
 def fx_day(read: Read, source: str, row) -> date:
-    """The day whose rate converts a row's amounts (SPEC §4)."""
+    """The day whose rate converts a row's amounts (docs/kpis.md)."""
     if source == "orders":
         return read.business_day(row["ordered_at"])
     if source == "budget":
@@ -140,7 +140,7 @@ def fx_day(read: Read, source: str, row) -> date:
 
 # ------------------------------------------------------------ the rules ----
 
-# SPEC §3 row rules (and contract.yml's not_before), per source: each must hold.
+# The row rules of docs/landing-contract.md (and contract.yml's not_before), per source: each must hold.
 ROW_RULES = {
     "customers": lambda r: [r["updated_at"] >= r["created_at"]],
     "orders": lambda r: [

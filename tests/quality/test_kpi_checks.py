@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import date, timedelta
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -193,6 +194,27 @@ def test_value_outside_the_valid_range_names_kpi_day_value_and_range(con):
     assert expected in gmv.reason
     assert gmv.unexpected_count == 1
     assert gmv.details["failed"][0]["sample"][0]["valid_range"] == "[0, +inf)"
+
+
+def test_the_real_catalog_publishes_a_budget_variance_below_minus_one(tmp_path):
+    """A day of net opex credits (actual -70 against a budget of 100) is real: -1.7 passes."""
+    real = load_catalog(Path(__file__).parents[2] / "okrs").get("budget_variance_pct")
+    catalog = Catalog(windows=list(WINDOWS), kpis=[real])
+    rows = []
+    for day in days(START, END):
+        actual = -70.0 if day == D else 95.0 + (day - START).days % 10
+        for window in WINDOWS:
+            rows.append(
+                ("budget_variance_pct", day, window, "all", "all", (actual - 100) / 100, actual - 100, 100.0)
+            )
+    con = connect(tmp_path / "w.duckdb", "UTC")
+    try:
+        write_values(con, rows)
+        outcomes = check_kpi_values(con, catalog, D, D)
+    finally:
+        con.close()
+    [outcome] = outcomes
+    assert not outcome.blocking, outcome.reason
 
 
 def test_null_nan_infinite_and_duplicate_values_fail(con):

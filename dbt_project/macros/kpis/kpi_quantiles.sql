@@ -1,5 +1,5 @@
 {#
-  The continuous quantiles percentile KPIs may take (SPEC §4: median and p90).
+  The continuous quantiles percentile KPIs may take (docs/kpis.md: median and p90).
   kpi_values computes them all in one pass per window (one sort) and picks the
   KPI's own; kpi_samples() rejects a level not listed here.
 #}

@@ -1,5 +1,5 @@
 {#
-  Per-KPI incremental recompute plan.
+  Per-KPI incremental recompute plan (docs/kpis.md).
 
   A run for extract days [LODESTAR_RANGE_START, LODESTAR_RANGE_END] (A..B)
   must recompute every KPI value whose window contains an event day that

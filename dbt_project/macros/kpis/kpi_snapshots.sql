@@ -1,6 +1,6 @@
 {#
   State at the end of each calendar day as a running sum of +/- deltas
-  (snapshot KPIs, SPEC §4): e.g. a ticket adds +1 on the day it opens and -1 on
+  (snapshot KPIs, docs/kpis.md): e.g. a ticket adds +1 on the day it opens and -1 on
   the day it is resolved, so the balance on D is the backlog at the end of D.
   No rows x days explosion: deltas are summed per day and slice, then
   accumulated over the calendar.

@@ -1,5 +1,5 @@
 {#
-  OKR scoring helpers (SPEC §5). Shared by kr_progress_daily,
+  OKR scoring helpers (docs/okrs.md). Shared by kr_progress_daily,
   objective_progress_daily and okr_scorecard so the rules live in one place.
 #}
 

@@ -1,4 +1,4 @@
--- Progress of every key result on every loaded day of its period (SPEC §5).
+-- Progress of every key result on every loaded day of its period (docs/okrs.md).
 -- Loaded days are the days of gate.kpi_status. The value is the published KPI
 -- value of the KR's KPI, window and filter (no filter: the total row); a KPI
 -- that is stale (or has no publication status) on the day gives no value and

@@ -1,4 +1,4 @@
--- Progress of every objective on every loaded day of its period (SPEC §5): the
+-- Progress of every objective on every loaded day of its period (docs/okrs.md): the
 -- weighted mean of the scores of its key results and child objectives (a child
 -- objective weighs its `weight`, default 1), at any depth of the alignment tree.
 -- Children without a score that day (no data, or outside their own period) are

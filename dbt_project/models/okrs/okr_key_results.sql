@@ -1,7 +1,7 @@
 -- Key results with their versioned targets: one row per key result and target
 -- revision, valid from valid_from to valid_to (inclusive). The revisions of a
 -- key result tile its period exactly, so "the target in force on D" is the row
--- with valid_from <= D <= valid_to (SPEC §5).
+-- with valid_from <= D <= valid_to (docs/okrs.md).
 with key_results as (
     select * from {{ source('okr', 'key_results') }}
 ),

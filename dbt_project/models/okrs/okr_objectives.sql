@@ -1,4 +1,4 @@
--- Objectives of every OKR file with their place in the alignment tree (SPEC §5):
+-- Objectives of every OKR file with their place in the alignment tree (docs/okrs.md):
 -- depth (0 for a root), the path of ids from the root, and a sort key that lists
 -- the tree in file order. Parents may be objectives of any OKR file.
 with recursive

@@ -1,4 +1,4 @@
--- revenue_per_fte (SPEC §4) for every day D and window W ending on D, total only:
+-- revenue_per_fte (docs/kpis.md) for every day D and window W ending on D, total only:
 --   numerator   = net_revenue over W annualised: Σ net_revenue parts × 365 / days in W
 --   denominator = headcount_fte at the end of D (total)
 --   value       = numerator / denominator; no row when the headcount is 0.

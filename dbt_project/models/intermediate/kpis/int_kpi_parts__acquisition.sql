@@ -1,4 +1,4 @@
--- Daily parts of customer_acquisition_cost (SPEC §4): marketing spend in USD
+-- Daily parts of customer_acquisition_cost (docs/kpis.md): marketing spend in USD
 -- by spend_date (numerator) over customers created (denominator), by region.
 with events as (
     select spend_date as day, region, amount_usd as spend_usd, 0 as new_customers

@@ -1,4 +1,4 @@
--- Daily parts of budget_variance_pct (SPEC §4): (opex − budgeted opex) over
+-- Daily parts of budget_variance_pct (docs/kpis.md): (opex − budgeted opex) over
 -- budgeted opex, by cost_center. Opex is Σ(debit − credit) in USD on opex
 -- accounts by posted_on; the budget is the opex budget of the same day and
 -- cost center (monthly plan spread evenly over the month's days). A window or

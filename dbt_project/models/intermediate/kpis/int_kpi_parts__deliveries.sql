@@ -1,4 +1,4 @@
--- Daily parts of on_time_delivery_rate (SPEC §4), by the day of delivery:
+-- Daily parts of on_time_delivery_rate (docs/kpis.md), by the day of delivery:
 -- shipments delivered on or before their promised_date (numerator) over
 -- shipments delivered (denominator), by carrier.
 {{ kpi_daily_parts('on_time_delivery_rate', ref('stg_commerce__shipments'), 'delivered_on',

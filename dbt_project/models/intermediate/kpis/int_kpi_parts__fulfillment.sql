@@ -1,4 +1,4 @@
--- Daily parts of avg_fulfillment_hours (SPEC §4), by the day of shipping:
+-- Daily parts of avg_fulfillment_hours (docs/kpis.md), by the day of shipping:
 -- Σ hours from the order's ordered_at to shipped_at (numerator) over the
 -- number of shipments (denominator); the window's mean is the ratio of sums.
 -- Shipments whose order is unknown or not counted are left out.

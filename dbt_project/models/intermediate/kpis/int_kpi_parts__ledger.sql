@@ -1,4 +1,4 @@
--- Daily parts of the general-ledger KPIs (SPEC §4), lines by posted_on in USD:
+-- Daily parts of the general-ledger KPIs (docs/kpis.md), lines by posted_on in USD:
 --   net_revenue        = Σ(credit − debit) on revenue accounts
 --   gross_margin_pct   = (revenue − cogs) / revenue, cogs = Σ(debit − credit) on
 --                        cogs accounts; so the numerator is Σ(credit − debit) over

@@ -1,4 +1,4 @@
--- Daily parts of the order KPIs: orders placed and not cancelled (SPEC §4).
+-- Daily parts of the order KPIs: orders placed and not cancelled (docs/kpis.md).
 {% set placed = "status <> 'cancelled'" %}
 {{ kpi_daily_parts('gmv', ref('int_commerce__orders'), 'ordered_on', 'net_merchandise_usd',
                    dimensions=['region', 'channel'], where=placed) }}

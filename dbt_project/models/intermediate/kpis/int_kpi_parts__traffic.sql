@@ -1,4 +1,4 @@
--- Daily parts of conversion_rate (SPEC §4): web and mobile orders placed and
+-- Daily parts of conversion_rate (docs/kpis.md): web and mobile orders placed and
 -- not cancelled (numerator) over web and mobile sessions (denominator), by
 -- region and by channel; a channel slice is that channel's orders over its
 -- sessions.

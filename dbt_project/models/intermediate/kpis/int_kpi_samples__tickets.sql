@@ -1,4 +1,4 @@
--- Raw samples of the support percentile KPIs (SPEC §4), by channel and priority:
+-- Raw samples of the support percentile KPIs (docs/kpis.md), by channel and priority:
 --   first_response_hours_median: hours to first response of tickets opened on
 --     the day (tickets not yet answered have no sample), median of the window;
 --   resolution_hours_p90: hours to resolution of tickets resolved on the day,

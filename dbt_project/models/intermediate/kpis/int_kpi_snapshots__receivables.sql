@@ -1,4 +1,4 @@
--- days_sales_outstanding (SPEC §4, snapshot) for every calendar day D:
+-- days_sales_outstanding (snapshot, docs/kpis.md) for every calendar day D:
 --   numerator   = open AR at the end of D: USD amount of invoices issued on or
 --                 before D and not paid by D (paid_on empty or after D), a
 --                 running sum of +amount on issued_on and −amount on paid_on;

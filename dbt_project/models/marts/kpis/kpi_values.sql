@@ -9,7 +9,7 @@
         ],
     )
 }}
--- Every KPI for every day D, window W ending on D and slice, in the
+-- Every KPI for every day D, window W ending on D and slice (docs/kpis.md), in the
 -- long shape BI reads:
 --   additive   (int_kpi_daily_parts, kind additive): the window's sum; 0 over a
 --              window without events (the total every day, a dimension slice
