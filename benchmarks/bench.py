@@ -96,19 +96,27 @@ def landing_for(scale: float, end: date) -> tuple[Path, Phase | None]:
     return landing, phase
 
 
-def compare_with_baseline(published: Path, baseline: Path) -> tuple[int, int]:
-    """(rows of the baseline, rows equal to the published kpi_values within 1e-9 relative)."""
+def compare_with_baseline(published: Path, baseline: Path) -> str:
+    """Per KPI: baseline rows equal to the published kpi_values (1e-9 relative), and days whose total differs."""
     con = duckdb.connect()
     try:
         con.execute(f"attach '{published}' as pub (read_only)")
-        return con.execute(
-            f"""select count(*),
-                   count(*) filter (abs(b.value - p.value) <= 1e-9 * greatest(abs(p.value), 1))
+        rows = con.execute(
+            f"""select b.kpi_id, count(*),
+                   count(*) filter (abs(b.value - p.value) <= 1e-9 * greatest(abs(p.value), 1)),
+                   count(distinct b.as_of_date) filter (
+                       b."window" = 'day' and b.dimension = 'all'
+                       and not coalesce(abs(b.value - p.value) <= 1e-9 * greatest(abs(p.value), 1), false)),
+                   count(distinct b.as_of_date) filter (b."window" = 'day' and b.dimension = 'all')
                 from read_parquet('{baseline}') as b
-                left join pub.kpi_values as p using (kpi_id, as_of_date, "window", dimension, dimension_value)"""
-        ).fetchone()
+                left join pub.kpi_values as p using (kpi_id, as_of_date, "window", dimension, dimension_value)
+                group by all order by all"""
+        ).fetchall()
     finally:
         con.close()
+    lines = ["| KPI | baseline rows | equal | days whose day total differs |", "|---|---:|---:|---:|"]
+    lines += [f"| {k} | {n:,} | {eq:,} | {bad} of {days} |" for k, n, eq, bad, days in rows]
+    return "\n".join(lines) + "\n"
 
 
 def bench_scale(scale: float, end: date) -> dict:
@@ -141,14 +149,13 @@ def bench_scale(scale: float, end: date) -> dict:
     ):
         args = [child, "pipeline", str(work / root), str(landing), str(first), str(last)]
         phases[key] = _child(label, args, work / f"{key}.log")
-    total, equal = compare_with_baseline(work / "history" / "published" / "marts.duckdb", parquet)
+    agreement = compare_with_baseline(work / "history" / "published" / "marts.duckdb", parquet)
     return {
         "scale": scale,
         "end": end,
         "generated": generated,
         "phases": phases,
-        "baseline_rows": total,
-        "baseline_equal": equal,
+        "agreement": agreement,
     }
 
 
@@ -188,8 +195,11 @@ def render(result: dict) -> str:
         f"| daily on {years} / daily on 1y history | {_ratio(p['daily'], p['daily_1y'])} |",
         f"| daily / backfill (1y history) | {_ratio(p['daily_1y'], p['backfill_1y'])} |",
         "",
-        f"The baseline's {result['baseline_rows']:,} KPI rows: {result['baseline_equal']:,} equal the published "
-        f"kpi_values (within 1e-9 relative); the rest differ by the rows the landing contract quarantines.",
+        "The baseline against the published kpi_values of the backfill plus the daily run (a day total "
+        "differs where the contract quarantined rows, the demo's defects, or where a KPI is stale and "
+        "keeps its last good value, the demo's web-traffic incident):",
+        "",
+        result["agreement"],
     ]
     return "\n".join(lines) + "\n"
 
