@@ -77,7 +77,7 @@ def _child(name: str, args: list[str], log: Path) -> Phase:
 def landing_for(scale: float, end: date) -> tuple[Path, Phase | None]:
     """Cached demo landing files; generated (and timed) when missing or incomplete."""
     landing = BENCH / "landing" / f"sf{scale:g}-{START}-{end}"
-    done = landing / ".complete"
+    done = landing.with_name(landing.name + ".complete")  # beside it: the landing zone holds only sources
     if done.exists():
         return landing, None
     shutil.rmtree(landing, ignore_errors=True)
