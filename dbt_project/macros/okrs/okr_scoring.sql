@@ -34,3 +34,20 @@
 {% macro okr_clamp01(x) -%}
     case when ({{ x }}) is null then null else greatest(0::double, least(1::double, {{ x }})) end
 {%- endmacro %}
+
+{#
+  Expected progress and status of an item on day `day`, from `last`, its last
+  scored row by then (a left join on the item's `key`): an item without a row
+  is not_started (expected 0) before its period starts, no_data after.
+#}
+{% macro okr_expected_on(last, key, day, period_start) -%}
+    case when {{ last }}.{{ key }} is null and {{ day }} < {{ period_start }} then 0.0 else {{ last }}.expected end
+{%- endmacro %}
+
+{% macro okr_status_on(last, key, day, period_start) -%}
+    case
+        when {{ last }}.{{ key }} is not null then {{ last }}.status
+        when {{ day }} < {{ period_start }} then 'not_started'
+        else 'no_data'
+    end
+{%- endmacro %}
