@@ -89,7 +89,7 @@ def _validate_checkins(files: list[Path], sets) -> int:
 
 def scorecard_command(day: date | str | None = None, as_json: bool = False) -> int:
     """Print the OKR scorecard from the published marts (latest loaded day by default)."""
-    from pipelines.okrs.scorecard import ScorecardError, render_scorecard
+    from pipelines.okrs.scorecard import or_one_line, render_scorecard
 
     settings = Settings.from_env()
     if isinstance(day, str):
@@ -98,13 +98,11 @@ def scorecard_command(day: date | str | None = None, as_json: bool = False) -> i
         except ValueError:
             print(f"lodestar: --date must be YYYY-MM-DD, got {day!r}", file=sys.stderr)
             return 1
-    try:
-        text = render_scorecard(settings.published_marts, day, as_json=as_json)
-    except ScorecardError as exc:
-        print(f"lodestar: {exc}", file=sys.stderr)
-        return 1
-    except Exception as exc:  # a locked or corrupt file: one line, not a traceback
-        print(f"lodestar: cannot read {settings.published_marts}: {exc}", file=sys.stderr)
+    text = or_one_line(
+        lambda: render_scorecard(settings.published_marts, day, as_json=as_json),
+        f"cannot read {settings.published_marts}",
+    )
+    if text is None:
         return 1
     sys.stdout.write(text)
     return 0

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import sys
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -33,10 +35,26 @@ COLUMNS = (
     "period_start, period_end, scored_on, kpi_id, kpi_window, filter_dimension, filter_value, kr_type, "
     "weight, baseline, target, value, progress, score, expected, status, stale_reason, score_change_7d"
 )
+T = TypeVar("T")
 
 
 class ScorecardError(RuntimeError):
     """The published file is missing or has no OKR marts."""
+
+
+def or_one_line(read: Callable[[], T], failure: str) -> T | None:
+    """What `read` makes of the published marts, or None once the reason is one line on stderr.
+
+    `failure` leads the line for an unexpected error (a locked or corrupt
+    file): a CLI command says what went wrong, not a traceback.
+    """
+    try:
+        return read()
+    except ScorecardError as exc:
+        print(f"lodestar: {exc}", file=sys.stderr)
+    except Exception as exc:
+        print(f"lodestar: {failure}: {exc}", file=sys.stderr)
+    return None
 
 
 @dataclass
