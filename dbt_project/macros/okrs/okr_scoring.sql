@@ -25,6 +25,14 @@
     end
 {%- endmacro %}
 
+{# Status of an item on `day` of its period from its score: not_started before the period starts. #}
+{% macro okr_status_in_period(day, period_start, score, expected) -%}
+    case
+        when {{ day }} < {{ period_start }} then 'not_started'
+        else {{ okr_status(score, expected) }}
+    end
+{%- endmacro %}
+
 {# Component of a tree sort key: KRs (kind 0) sort before child objectives (kind 1). #}
 {% macro okr_sort_component(kind, sort_order) -%}
     ('{{ kind }}' || lpad(cast({{ sort_order }} as varchar), 6, '0'))
@@ -36,18 +44,17 @@
 {%- endmacro %}
 
 {#
-  Expected progress and status of an item on day `day`, from `last`, its last
-  scored row by then (a left join on the item's `key`): an item without a row
-  is not_started (expected 0) before its period starts, no_data after.
+  The columns `expected` and `status` of an item on day `day`, from `last`,
+  its last scored row by then (a left join on the item's `key`): an item
+  without a row is not_started (expected 0) before its period starts, no_data
+  after.
 #}
-{% macro okr_expected_on(last, key, day, period_start) -%}
+{% macro okr_expected_and_status_on(last, key, day, period_start) -%}
     case when {{ last }}.{{ key }} is null and {{ day }} < {{ period_start }} then 0.0 else {{ last }}.expected end
-{%- endmacro %}
-
-{% macro okr_status_on(last, key, day, period_start) -%}
+        as expected,
     case
         when {{ last }}.{{ key }} is not null then {{ last }}.status
         when {{ day }} < {{ period_start }} then 'not_started'
         else 'no_data'
-    end
+    end as status
 {%- endmacro %}
