@@ -6,6 +6,7 @@ import sys
 from datetime import date
 
 from pipelines.config import Settings
+from pipelines.exit_status import EXIT_FAILED, EXIT_OK
 
 
 def report_command(settings: Settings, day: date | None = None) -> int:
@@ -17,10 +18,10 @@ def report_command(settings: Settings, day: date | None = None) -> int:
         f"cannot write the report from {settings.published_marts}",
     )
     if report is None:
-        return 1
+        return EXIT_FAILED
     print(
         f"lodestar: report as of {report.as_of} ({report.charts} charts, {report.seconds:.1f} s): {report.path}",
         file=sys.stderr,
     )
     print(report.path)
-    return 0
+    return EXIT_OK
