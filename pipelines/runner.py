@@ -41,13 +41,32 @@ def _instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
 
 
+def _one_line(message: str, most: int = 5) -> str:
+    """A failure's message on one line: a heading that ends in ':' keeps the items it announces."""
+    lines = [line.strip().removeprefix("- ") for line in message.strip().splitlines() if line.strip()]
+    if not lines:
+        return "failed"
+    if not lines[0].endswith(":") or len(lines) == 1:
+        return lines[0]
+    items = lines[1 : most + 1]
+    more = f" (+{len(lines) - 1 - most} more)" if len(lines) - 1 > most else ""
+    return f"{lines[0]} {'; '.join(items)}{more}"
+
+
 def _failures(result) -> list[str]:
     failures = []
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
             error = event.event_specific_data.error
-            message = (error.message if error else "failed").strip().splitlines()[0]
-            failures.append(f"{event.step_key}: {message}")
+            # Dagster wraps an unexpected exception in a step error: its cause is what happened
+            while (
+                error is not None and error.cls_name == "DagsterExecutionStepExecutionError" and error.cause
+            ):
+                error = error.cause
+            message = error.message if error else "failed"
+            if error is not None and error.cls_name == "Failure":  # our own failures: their description
+                message = message.split(": ", 1)[-1]
+            failures.append(f"{event.step_key}: {_one_line(message)}")
     return failures
 
 

@@ -84,6 +84,7 @@ def test_a_ratio_kpi_is_a_catalog_entry_and_one_model(tmp_path):
     )
     for path in (project / "okrs").glob("20*.yml"):  # OKR sets of other periods are not needed here
         path.unlink()
+    shutil.rmtree(project / "okrs" / "checkins")  # nor their owners' check-ins
 
     generated = _lodestar(project, tmp_path, "generate", "--start", START, "--end", END, "--scale", "0.02")
     assert generated.returncode == 0, generated.stderr[-2000:]
