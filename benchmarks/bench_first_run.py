@@ -88,7 +88,41 @@ def first_run(checkout: Path, landing: Path, root: Path, end: str) -> dict:
         "peak_rss_mib": after.ru_maxrss / 1024,
         "events": count_events(home),
         "output_lines": len((done.stdout + done.stderr).splitlines()),
+        "marts": mart_hashes(root / "published" / "marts.duckdb"),
     }
+
+
+# Columns that say when or by which run something was written: they differ between any two runs.
+RUN_COLUMNS = ("published_at", "run_id", "recorded_at", "checked_at", "loaded_at", "generated_at")
+
+
+def mart_hashes(path: Path) -> dict[str, str]:
+    """Each published table's content as an order-independent hash (run stamps left out)."""
+    import duckdb
+
+    if not path.exists():
+        return {}
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        hashes = {}
+        for (table,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'main' order by 1"
+        ).fetchall():
+            columns = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from duckdb_columns() where schema_name = 'main' and table_name = ?"
+                    " order by column_index",
+                    [table],
+                ).fetchall()
+                if c not in RUN_COLUMNS
+            ]
+            listed = ", ".join(f'"{c}"' for c in columns)
+            count, total = con.execute(f'select count(*), sum(hash({listed})) from "{table}"').fetchone()
+            hashes[table] = f"{count} rows, {total}"
+        return hashes
+    finally:
+        con.close()
 
 
 def count_events(home: Path) -> Counter:
@@ -140,6 +174,13 @@ def main() -> None:
     print(f"| Dagster events, all | {' | '.join(str(sum(r['events'].values())) for r in rows)} |")
     for kind in kinds:
         print(f"| {kind} | {' | '.join(str(r['events'].get(kind, 0)) for r in rows)} |")
+    if len(rows) > 1:
+        tables = sorted({t for r in rows for t in r["marts"]})
+        same = [t for t in tables if len({r["marts"].get(t) for r in rows}) == 1]
+        print(f"\npublished tables with identical content in every checkout: {len(same)} of {len(tables)}")
+        for table in tables:
+            if table not in same:
+                print(f"  differs: {table}: " + " | ".join(r["marts"].get(table, "absent") for r in rows))
 
 
 if __name__ == "__main__":

@@ -2,11 +2,9 @@
 definitions; it never re-implements the pipeline. Heavy imports happen inside
 the commands that need them so that `lodestar okrs validate` starts fast.
 
-Exit status: 0 everything in the range published; 2 the run completed but
-some partitions were blocked or KPIs left stale (each listed); 1 the run
-failed, or the command was given something it cannot use: one line that names
-the setting, option or file and what is wrong, never a traceback
-(LODESTAR_DEBUG=1 shows it).
+Exit status: pipelines/exit_status.py. A command given something it cannot
+use says so in one line that names the setting, option or file and what is
+wrong, never a traceback (LODESTAR_DEBUG=1 shows it), and exits 1.
 """
 
 from __future__ import annotations
@@ -19,8 +17,7 @@ from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 
 from pipelines.config import Settings
-
-EXIT_OK, EXIT_FAILED, EXIT_INCOMPLETE = 0, 1, 2
+from pipelines.exit_status import EXIT_FAILED, EXIT_OK
 
 
 class UserError(Exception):

@@ -9,11 +9,11 @@ from pipelines.bi.assets import bi_assets
 from pipelines.config import Settings
 from pipelines.console import lodestar_console
 from pipelines.okrs.assets import okr_assets
-from pipelines.okrs.outlook_assets import outlook_assets
 from pipelines.orchestration.jobs import daily_job, daily_schedule, landing_sensor
+from pipelines.orchestration.outlook_assets import outlook_assets
+from pipelines.orchestration.source_assets import source_assets
 from pipelines.publish.assets import publish_assets
 from pipelines.quality.assets import gate_assets
-from pipelines.sources.assets import source_assets
 from pipelines.transform.assets import dbt_model_assets
 from pipelines.transform.project import DBT_EXECUTABLE, LodestarDbtCli, dbt_project
 

@@ -7,12 +7,8 @@ summary with the exit status of the command line (docs/operations.md).
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 import dagster as dg
@@ -20,11 +16,12 @@ import dagster as dg
 from pipelines.config import Settings
 from pipelines.console import phase_times
 from pipelines.definitions import build_definitions
+from pipelines.exit_status import EXIT_FAILED, EXIT_INCOMPLETE, EXIT_OK
 from pipelines.orchestration.jobs import DAILY_JOB
 from pipelines.partitions import run_tags
 from pipelines.publish.status import run_summary
+from pipelines.warehouse import RunLockTimeout, run_lock
 
-EXIT_OK, EXIT_FAILED, EXIT_INCOMPLETE = 0, 1, 2
 # Steps downstream of the OKR files: a broken OKR or check-in file stops them
 # only; the KPIs are still published (docs/okrs.md), and the run exits 2.
 OKR_STEPS = (
@@ -37,46 +34,6 @@ OKR_STEPS = (
     "okr_checkins",
     "published_checkin_marts",
 )
-LOCK_WAIT_SECONDS = float(os.environ.get("LODESTAR_LOCK_WAIT_SECONDS", "600"))
-
-
-class RunLockTimeout(RuntimeError):
-    pass
-
-
-@contextmanager
-def run_lock(settings: Settings, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
-    """Hold `<warehouse>.lock` for the whole run; wait for a running one, then give up clearly."""
-    lock_path = settings.warehouse.with_name(settings.warehouse.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("a+") as handle:
-        deadline = time.monotonic() + wait_seconds
-        announced = False
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                handle.seek(0)
-                holder = handle.read().strip() or "another process"
-                if time.monotonic() >= deadline:
-                    raise RunLockTimeout(
-                        f"another run ({holder}) still holds {lock_path} after {wait_seconds:.0f}s; nothing was changed"
-                    ) from None
-                if not announced:
-                    print(f"lodestar: waiting for the run holding {lock_path} ({holder})", file=sys.stderr)
-                    announced = True
-                time.sleep(0.5)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        try:
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _instance() -> dg.DagsterInstance:
@@ -84,13 +41,32 @@ def _instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
 
 
+def _one_line(message: str, most: int = 5) -> str:
+    """A failure's message on one line: a heading that ends in ':' keeps the items it announces."""
+    lines = [line.strip().removeprefix("- ") for line in message.strip().splitlines() if line.strip()]
+    if not lines:
+        return "failed"
+    if not lines[0].endswith(":") or len(lines) == 1:
+        return lines[0]
+    items = lines[1 : most + 1]
+    more = f" (+{len(lines) - 1 - most} more)" if len(lines) - 1 > most else ""
+    return f"{lines[0]} {'; '.join(items)}{more}"
+
+
 def _failures(result) -> list[str]:
     failures = []
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
             error = event.event_specific_data.error
-            message = (error.message if error else "failed").strip().splitlines()[0]
-            failures.append(f"{event.step_key}: {message}")
+            # Dagster wraps an unexpected exception in a step error: its cause is what happened
+            while (
+                error is not None and error.cls_name == "DagsterExecutionStepExecutionError" and error.cause
+            ):
+                error = error.cause
+            message = error.message if error else "failed"
+            if error is not None and error.cls_name == "Failure":  # our own failures: their description
+                message = message.split(": ", 1)[-1]
+            failures.append(f"{event.step_key}: {_one_line(message)}")
     return failures
 
 

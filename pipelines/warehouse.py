@@ -6,6 +6,9 @@ the published copy (pipelines/publish).
 
 from __future__ import annotations
 
+import fcntl
+import os
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -81,3 +84,45 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         raise
     _OPEN_TRANSACTIONS.discard(key)
     con.execute("commit")
+
+
+LOCK_WAIT_SECONDS = float(os.environ.get("LODESTAR_LOCK_WAIT_SECONDS", "600"))
+
+
+class RunLockTimeout(RuntimeError):
+    pass
+
+
+@contextmanager
+def run_lock(settings: Settings, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold `<warehouse>.lock` for the whole run; wait for a running one, then give up clearly."""
+    lock_path = settings.warehouse.with_name(settings.warehouse.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a+") as handle:
+        deadline = time.monotonic() + wait_seconds
+        announced = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                if time.monotonic() >= deadline:
+                    raise RunLockTimeout(
+                        f"another run ({holder}) still holds {lock_path} after {wait_seconds:.0f}s; nothing was changed"
+                    ) from None
+                if not announced:
+                    print(f"lodestar: waiting for the run holding {lock_path} ({holder})", file=sys.stderr)
+                    announced = True
+                time.sleep(0.5)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -11,35 +11,15 @@
 """
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, dbt_assets
 
 from pipelines.config import Settings
 from pipelines.publish.assets import PUBLISHED_OKRS
-from pipelines.transform.assets import TRANSLATOR, build_models
-from pipelines.transform.project import ensure_manifest
+from pipelines.transform.assets import dbt_build_assets
 
 PUBLISHED_REPORT = dg.AssetKey(["published", "report"])
 
 
 def bi_assets(settings: Settings) -> list[dg.AssetsDefinition]:
-    manifest = ensure_manifest(settings)
-
-    @dbt_assets(
-        manifest=manifest,
-        select="tag:bi",
-        exclude="tag:bi_okr",
-        name="bi_kpi_models",
-        dagster_dbt_translator=TRANSLATOR,
-    )
-    def bi_kpi_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        yield from build_models(context, dbt, settings)
-
-    @dbt_assets(
-        manifest=manifest, select="tag:bi_okr", name="bi_okr_models", dagster_dbt_translator=TRANSLATOR
-    )
-    def bi_okr_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        yield from build_models(context, dbt, settings)
-
     @dg.asset(
         key=PUBLISHED_REPORT,
         group_name="published",
@@ -62,4 +42,8 @@ def bi_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             }
         )
 
-    return [bi_kpi_models, bi_okr_models, published_report]
+    return [
+        dbt_build_assets(settings, "bi_kpi_models", "tag:bi", exclude="tag:bi_okr"),
+        dbt_build_assets(settings, "bi_okr_models", "tag:bi_okr"),
+        published_report,
+    ]

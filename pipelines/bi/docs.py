@@ -30,8 +30,8 @@ import warnings
 from pathlib import Path
 
 from pipelines.config import DBT_PROJECT_DIR, EXPECTATIONS_DIR, Settings
-from pipelines.runner import run_lock
 from pipelines.transform.project import DBT_EXECUTABLE
+from pipelines.warehouse import run_lock
 
 
 def dbt_docs(settings: Settings, out: Path) -> Path:

@@ -32,7 +32,9 @@ import duckdb
 import jinja2
 
 from pipelines.bi import charts
-from pipelines.okrs.scorecard import STATUS_LABELS, ScorecardError, format_pct, format_value, scorecard_rows
+from pipelines.okrs.formats import format_pct, format_value
+from pipelines.okrs.published import dict_rows
+from pipelines.okrs.scorecard import STATUS_LABELS, ScorecardError, scorecard_rows
 
 TEMPLATE = Path(__file__).with_name("report.html.j2")
 KPI_DAYS = 90
@@ -56,9 +58,7 @@ def vega_bundle() -> str:
 
 
 def _records(con: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[dict[str, Any]]:
-    cursor = con.execute(sql, params or [])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return dict_rows(con.execute(sql, params or []))
 
 
 def _iso(value: Any) -> Any:

@@ -18,7 +18,7 @@ SQLAlchemy series. It is registered as the SQLAlchemy dialect
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import duckdb_engine
@@ -35,6 +35,17 @@ _ALIASES = {
     "timestamp": sqltypes.TIMESTAMP,
     "blob": sqltypes.LargeBinary,
 }
+
+
+def _constraint_lists(constraint_type: str, shape: Callable[[Any, str | None], dict[str, Any]]):
+    """A get_multi_* reflection method: each table's constraints of one type, as `shape` makes them."""
+
+    def reflect(self, connection, schema=None, filter_names=None, scope=None, kind=None, **kw):
+        return self._grouped(
+            connection, schema, filter_names, kind, constraint_type, lambda r: shape(r, schema)
+        )
+
+    return reflect
 
 
 class LodestarDuckDBDialect(duckdb_engine.Dialect):
@@ -150,46 +161,24 @@ class LodestarDuckDBDialect(duckdb_engine.Dialect):
                 grouped[r["table_name"]].append(shape(r))
         return [((schema, name), items) for name, items in grouped.items()]
 
-    def get_multi_foreign_keys(self, connection, schema=None, filter_names=None, scope=None, kind=None, **kw):
-        return self._grouped(
-            connection,
-            schema,
-            filter_names,
-            kind,
-            "FOREIGN KEY",
-            lambda r: {
-                "name": r["constraint_name"],
-                "constrained_columns": list(r["columns"]),
-                "referred_schema": None if schema is None else schema,
-                "referred_table": r["referenced_table"],
-                "referred_columns": list(r["referenced_columns"]),
-                "options": {},
-            },
-        )
-
-    def get_multi_unique_constraints(
-        self, connection, schema=None, filter_names=None, scope=None, kind=None, **kw
-    ):
-        return self._grouped(
-            connection,
-            schema,
-            filter_names,
-            kind,
-            "UNIQUE",
-            lambda r: {"name": r["constraint_name"], "column_names": list(r["columns"])},
-        )
-
-    def get_multi_check_constraints(
-        self, connection, schema=None, filter_names=None, scope=None, kind=None, **kw
-    ):
-        return self._grouped(
-            connection,
-            schema,
-            filter_names,
-            kind,
-            "CHECK",
-            lambda r: {"name": r["constraint_name"], "sqltext": r["expression"]},
-        )
+    # foreign keys, unique and check constraints: a list per table, one shape each
+    get_multi_foreign_keys = _constraint_lists(
+        "FOREIGN KEY",
+        lambda r, schema: {
+            "name": r["constraint_name"],
+            "constrained_columns": list(r["columns"]),
+            "referred_schema": None if schema is None else schema,
+            "referred_table": r["referenced_table"],
+            "referred_columns": list(r["referenced_columns"]),
+            "options": {},
+        },
+    )
+    get_multi_unique_constraints = _constraint_lists(
+        "UNIQUE", lambda r, schema: {"name": r["constraint_name"], "column_names": list(r["columns"])}
+    )
+    get_multi_check_constraints = _constraint_lists(
+        "CHECK", lambda r, schema: {"name": r["constraint_name"], "sqltext": r["expression"]}
+    )
 
     def get_multi_indexes(self, connection, schema=None, filter_names=None, scope=None, kind=None, **kw):
         # DuckDB's indexes are the key constraints above; no separate index reflection

@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 from pipelines.config import DBT_PROJECT_DIR, REPO_ROOT
+from pipelines.jinja import data_macro, write_if_changed
 from pipelines.okrs.catalog import Catalog, load_catalog
-from pipelines.transform.jinja import data_macro, write_if_changed
 
 CATALOG_MACRO_FILE = DBT_PROJECT_DIR / "macros" / "generated_catalog.sql"
 HEADER = (

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from pipelines.config import Settings
+from pipelines.exit_status import EXIT_FAILED, EXIT_OK
 from pipelines.okrs.catalog import load_catalog
 from pipelines.okrs.checkins import (
     CHECKIN_DIR,
@@ -32,7 +33,7 @@ def validate_command(paths: Sequence[str | Path] | None = None) -> int:
         return _validate(paths)
     except Exception as exc:  # a bug or an unreadable folder: one line, never a traceback
         print(f"error: cannot validate the OKR files: {type(exc).__name__}: {_one_line(exc)}")
-        return 1
+        return EXIT_FAILED
 
 
 def _one_line(exc: Exception) -> str:
@@ -45,7 +46,7 @@ def _validate(paths: Sequence[str | Path] | None) -> int:
         catalog = load_catalog(settings.okrs)
     except ValueError as exc:  # YAML errors span lines
         print(f"error: the KPI catalog is invalid: {_one_line(exc)}")
-        return 1
+        return EXIT_FAILED
     targets = list(paths) if paths else [settings.okrs]
     # check-in files (okrs/checkins/<period>.yml) are checked against the OKR files
     checkins = [Path(p) for p in targets if Path(p).parent.name == CHECKIN_DIR]
@@ -55,7 +56,7 @@ def _validate(paths: Sequence[str | Path] | None) -> int:
     if missing:
         for p in missing:
             print(f"{p}: no such file or directory")
-        return 1
+        return EXIT_FAILED
     files = okr_files(targets)
     try:
         sets = load_okr_sets(targets, catalog)
@@ -63,7 +64,7 @@ def _validate(paths: Sequence[str | Path] | None) -> int:
         for error in exc.errors:
             print(error)
         print(f"\n{len(exc.errors)} problem(s) in {len(files)} OKR file(s).")
-        return 1
+        return EXIT_FAILED
     objectives = sum(len(s.objectives) for s in sets)
     key_results = sum(len(o.key_results) for s in sets for o in s.objectives)
     print(
@@ -75,21 +76,21 @@ def _validate(paths: Sequence[str | Path] | None) -> int:
 
 def _validate_checkins(files: list[Path], sets) -> int:
     if not files:
-        return 0
+        return EXIT_OK
     try:
         rows = load_checkins(files, kr_periods(sets))
     except CheckinValidationError as exc:
         for error in exc.errors:
             print(error)
         print(f"\n{len(exc.errors)} problem(s) in {len(files)} check-in file(s).")
-        return 1
+        return EXIT_FAILED
     print(f"OK: {len(rows)} check-in(s) in {len(files)} file(s) ({', '.join(map(str, files))})")
-    return 0
+    return EXIT_OK
 
 
 def scorecard_command(day: date | str | None = None, as_json: bool = False) -> int:
     """Print the OKR scorecard from the published marts (latest loaded day by default)."""
-    from pipelines.okrs.scorecard import ScorecardError, render_scorecard
+    from pipelines.okrs.scorecard import or_one_line, render_scorecard
 
     settings = Settings.from_env()
     if isinstance(day, str):
@@ -97,14 +98,12 @@ def scorecard_command(day: date | str | None = None, as_json: bool = False) -> i
             day = date.fromisoformat(day)
         except ValueError:
             print(f"lodestar: --date must be YYYY-MM-DD, got {day!r}", file=sys.stderr)
-            return 1
-    try:
-        text = render_scorecard(settings.published_marts, day, as_json=as_json)
-    except ScorecardError as exc:
-        print(f"lodestar: {exc}", file=sys.stderr)
-        return 1
-    except Exception as exc:  # a locked or corrupt file: one line, not a traceback
-        print(f"lodestar: cannot read {settings.published_marts}: {exc}", file=sys.stderr)
-        return 1
+            return EXIT_FAILED
+    text = or_one_line(
+        lambda: render_scorecard(settings.published_marts, day, as_json=as_json),
+        f"cannot read {settings.published_marts}",
+    )
+    if text is None:
+        return EXIT_FAILED
     sys.stdout.write(text)
-    return 0
+    return EXIT_OK

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pipelines.okrs.scorecard import _locate, format_value
+from pipelines.okrs.formats import format_value
+from pipelines.okrs.published import dict_rows, locate
 
 
 def forecast_line(f: dict[str, Any], unit: str | None) -> str:
@@ -31,32 +32,26 @@ def checkin_line(c: dict[str, Any]) -> str:
     return f"check-in {c['checkin_date']}{by}: confidence {c['confidence']}/10 · {c['note']}"
 
 
-def _dicts(cur) -> list[dict[str, Any]]:
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+def _latest_per_kr(con, table: str | None, date_column: str, day: date) -> dict[str, dict[str, Any]]:
+    """Each key result's latest row of `table` up to `day`; none when the table is not published."""
+    if table is None:
+        return {}
+    cur = con.execute(
+        f"""select * from {table} where {date_column} <= $day
+            qualify row_number() over (partition by kr_id order by {date_column} desc) = 1""",
+        {"day": day},
+    )
+    return {r["kr_id"]: r for r in dict_rows(cur)}
 
 
 def attach_outlook(con, day: date | None, rows: list[dict[str, Any]], units: dict[str, str]) -> None:
     """Add an 'outlook' list of lines to each key-result row of the scorecard."""
-    where = _locate(con, ("kr_forecast_daily", "kr_checkins"))
+    where = locate(con, ("kr_forecast_daily", "kr_checkins"))
     krs = {r["item_id"]: r for r in rows if r["item_type"] == "key_result"}
     if not krs or day is None:
         return
-    forecasts, checkins = {}, {}
-    if "kr_forecast_daily" in where:
-        cur = con.execute(
-            f"""select * from {where["kr_forecast_daily"]} where as_of_date <= $day
-                qualify row_number() over (partition by kr_id order by as_of_date desc) = 1""",
-            {"day": day},
-        )
-        forecasts = {f["kr_id"]: f for f in _dicts(cur)}
-    if "kr_checkins" in where:
-        cur = con.execute(
-            f"""select * from {where["kr_checkins"]} where checkin_date <= $day
-                qualify row_number() over (partition by kr_id order by checkin_date desc) = 1""",
-            {"day": day},
-        )
-        checkins = {c["kr_id"]: c for c in _dicts(cur)}
+    forecasts = _latest_per_kr(con, where.get("kr_forecast_daily"), "as_of_date", day)
+    checkins = _latest_per_kr(con, where.get("kr_checkins"), "checkin_date", day)
     for kr_id, row in krs.items():
         lines = []
         f = forecasts.get(kr_id)

@@ -8,15 +8,20 @@ re-derives scores), laid out as a tree that fits the terminal's width.
 from __future__ import annotations
 
 import json
-import math
 import shutil
+import sys
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
+
+from pipelines.okrs.formats import format_pct, format_trend, format_value
+from pipelines.okrs.outlook import attach_outlook
+from pipelines.okrs.published import dict_rows, locate
 
 STATUS_LABELS = {
     "achieved": "achieved",
@@ -33,10 +38,26 @@ COLUMNS = (
     "period_start, period_end, scored_on, kpi_id, kpi_window, filter_dimension, filter_value, kr_type, "
     "weight, baseline, target, value, progress, score, expected, status, stale_reason, score_change_7d"
 )
+T = TypeVar("T")
 
 
 class ScorecardError(RuntimeError):
     """The published file is missing or has no OKR marts."""
+
+
+def or_one_line(read: Callable[[], T], failure: str) -> T | None:
+    """What `read` makes of the published marts, or None once the reason is one line on stderr.
+
+    `failure` leads the line for an unexpected error (a locked or corrupt
+    file): a CLI command says what went wrong, not a traceback.
+    """
+    try:
+        return read()
+    except ScorecardError as exc:
+        print(f"lodestar: {exc}", file=sys.stderr)
+    except Exception as exc:
+        print(f"lodestar: {failure}: {exc}", file=sys.stderr)
+    return None
 
 
 @dataclass
@@ -49,31 +70,13 @@ class Item:
         return self.row["item_type"] == "objective"
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _locate(con, tables: tuple[str, ...]) -> dict[str, str]:
-    """Qualified names of the given tables in the published file (any schema, main first)."""
-    found: dict[str, str] = {}
-    rows = con.execute(
-        "select table_schema, table_name from information_schema.tables "
-        "where table_catalog = current_database() "
-        "order by case table_schema when 'main' then 0 else 1 end, table_schema"
-    ).fetchall()
-    for schema, name in rows:
-        if name in tables and name not in found:
-            found[name] = f"{_quote(schema)}.{_quote(name)}"
-    return found
-
-
 def scorecard_rows(con, as_of: date | None) -> tuple[date | None, list[dict[str, Any]]]:
     """(the scorecard's day, its rows in tree order) from a published-marts connection.
 
     The rows are the published okr_scorecard_daily of that day (default: the
     latest loaded day); dbt computes them, this only reads.
     """
-    where = _locate(con, ("okr_scorecard_daily",))
+    where = locate(con, ("okr_scorecard_daily",))
     if "okr_scorecard_daily" not in where:
         raise ScorecardError("the published marts have no OKR scorecard (okr_scorecard_daily is missing)")
     daily = where["okr_scorecard_daily"]
@@ -86,8 +89,7 @@ def scorecard_rows(con, as_of: date | None) -> tuple[date | None, list[dict[str,
         f"select {COLUMNS} from {daily} where as_of_date = ? order by sort_key",
         [first if before_any_data else day],
     )
-    names = [d[0] for d in cur.description]
-    rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    rows = dict_rows(cur)
     if before_any_data:
         rows = [_unscored(row, day) for row in rows]
     return day, rows
@@ -113,7 +115,7 @@ def _unscored(row: dict[str, Any], day: date) -> dict[str, Any]:
 
 
 def _units(con) -> dict[str, str]:
-    where = _locate(con, ("kpi_catalog",))
+    where = locate(con, ("kpi_catalog",))
     if "kpi_catalog" not in where:
         return {}
     try:
@@ -123,46 +125,6 @@ def _units(con) -> dict[str, str]:
             return dict(con.execute(f"select kpi_id, unit from {where['kpi_catalog']}").fetchall())
         except duckdb.Error:
             return {}
-
-
-def _compact(x: float) -> str:
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= size:
-            return f"{x / size:.3g}{suffix}" if abs(x) / size < 100 else f"{x / size:.0f}{suffix}"
-    return f"{x:.4g}"
-
-
-def format_value(value: float | None, unit: str | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if unit == "percent":  # fractions: 0.923 -> 92.3%, small rates keep two decimals (1.54%)
-        return f"{value * 100:.2f}%" if abs(value) < 0.1 else f"{value * 100:.1f}%"
-    if unit == "usd":
-        return ("-$" if value < 0 else "$") + _compact(abs(value))
-    if unit == "hours":
-        return f"{value:.1f} h"
-    if unit == "days":
-        return f"{value:.1f} days"
-    if unit == "count":
-        return f"{value:,.0f}"
-    if unit == "fte":
-        return f"{value:,.1f} FTE"
-    if unit == "score":
-        return f"{value:.1f}"
-    return _compact(value)
-
-
-def format_pct(x: float | None) -> str:
-    return "–" if x is None else f"{x * 100:.0f}%"
-
-
-def format_trend(change: float | None) -> str:
-    if change is None:
-        return ""
-    points = change * 100
-    if abs(points) < 0.05:
-        return "▬ 0.0"
-    return f"{'▲' if points > 0 else '▼'} {points:+.1f}".replace("-", "−")
 
 
 def _truncate(text: str, width: int) -> str:
@@ -288,8 +250,6 @@ def render_scorecard(
     try:
         day, rows = scorecard_rows(con, as_of)
         units = _units(con)
-        from pipelines.okrs.outlook import attach_outlook
-
         attach_outlook(con, day, rows, units)
     finally:
         con.close()

@@ -16,12 +16,14 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from pipelines.config import DBT_PROJECT_DIR
 from pipelines.okrs.catalog import Catalog
 from pipelines.okrs.model import KeyResult, Objective, OkrSet, Period
 
@@ -552,79 +554,28 @@ def load_okr_sets(paths_or_dir: Path | str | Iterable[Path | str], catalog: Cata
 
 # --------------------------------------------------------------------------- tables
 
-# Fixed DDL: table and column comments document the okr.* tables (the dbt
-# sources of the OKR models). No value from an OKR file is ever part of it.
-TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
-    "objectives": (
-        "Objectives of the OKR files (okrs/<period>.yml), as validated by the okr_definitions asset.",
-        [
-            ("objective_id", "VARCHAR NOT NULL", "Objective id, unique across all OKR files."),
-            ("title", "VARCHAR NOT NULL", "Objective title."),
-            ("owner", "VARCHAR NOT NULL", "Owning team or person."),
-            (
-                "parent_objective_id",
-                "VARCHAR",
-                "Objective this one aligns to (any OKR file); NULL for a root.",
-            ),
-            ("weight", "DOUBLE NOT NULL", "Weight of this objective in its parent's roll-up (default 1)."),
-            ("period_start", "DATE NOT NULL", "First day of the OKR period of its file."),
-            ("period_end", "DATE NOT NULL", "Last day of the OKR period of its file."),
-            ("source_file", "VARCHAR NOT NULL", "Name of the OKR file that defines it."),
-            (
-                "sort_order",
-                "INTEGER NOT NULL",
-                "Position across all files (file name order, then file order).",
-            ),
-        ],
-    ),
-    "key_results": (
-        "Key results of the OKR files, one row per key result (targets in okr.kr_targets).",
-        [
-            ("kr_id", "VARCHAR NOT NULL", "Key result id, unique across all OKR files."),
-            ("objective_id", "VARCHAR NOT NULL", "Objective the key result belongs to."),
-            ("title", "VARCHAR NOT NULL", "Key result title."),
-            ("kpi_id", "VARCHAR NOT NULL", "KPI measured (okrs/kpis.yml)."),
-            (
-                "kpi_window",
-                "VARCHAR NOT NULL",
-                "KPI window, one of the catalog's windows (okrs/kpis.yml).",
-            ),
-            ("filter_dimension", "VARCHAR", "Dimension filtered on; NULL means the KPI total ('all')."),
-            ("filter_value", "VARCHAR", "Dimension value filtered on (stored verbatim); NULL for the total."),
-            ("kr_type", "VARCHAR NOT NULL", "increase, decrease, stay_above or stay_below."),
-            ("baseline", "DOUBLE", "Starting value (required for increase/decrease, optional for stay_*)."),
-            ("weight", "DOUBLE NOT NULL", "Weight in its objective's roll-up (default 1)."),
-            ("period_start", "DATE NOT NULL", "First day of the OKR period."),
-            ("period_end", "DATE NOT NULL", "Last day of the OKR period."),
-            ("source_file", "VARCHAR NOT NULL", "Name of the OKR file that defines it."),
-            ("sort_order", "INTEGER NOT NULL", "Position within its objective."),
-        ],
-    ),
-    "kr_targets": (
-        "Target versions of each key result: revision 0 is the target of the file, later revisions "
-        "take effect on their effective_from day and hold until the next one or the period end.",
-        [
-            ("kr_id", "VARCHAR NOT NULL", "Key result id."),
-            (
-                "revision",
-                "INTEGER NOT NULL",
-                "0 for the original target, 1.. for revisions by effective date.",
-            ),
-            ("target", "DOUBLE NOT NULL", "Target value in force from valid_from to valid_to."),
-            (
-                "valid_from",
-                "DATE NOT NULL",
-                "First day the target is in force (period start for revision 0).",
-            ),
-            ("valid_to", "DATE NOT NULL", "Last day the target is in force (inclusive)."),
-        ],
-    ),
-}
+# The okr.* tables are the dbt source `okr`: its YAML is the one home of their
+# columns, types and descriptions, which become the tables' DDL and comments
+# here. No value from an OKR file is ever part of the DDL.
+OKR_SOURCES_FILE = DBT_PROJECT_DIR / "models" / "okrs" / "_okr__sources.yml"
+
+
+@cache
+def okr_tables() -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
+    """name -> (description, [(column, type, description)]) of okr.objectives, key_results, kr_targets."""
+    [source] = [s for s in yaml.safe_load(OKR_SOURCES_FILE.read_text())["sources"] if s["name"] == OKR_SCHEMA]
+    return {
+        t["name"]: (
+            " ".join(t["description"].split()),
+            [(c["name"], c["data_type"], " ".join(c["description"].split())) for c in t["columns"]],
+        )
+        for t in source["tables"]
+    }
 
 
 def okr_table_rows(sets: Sequence[OkrSet]) -> dict[str, list[tuple]]:
     """The rows of okr.objectives, okr.key_results and okr.kr_targets."""
-    rows: dict[str, list[tuple]] = {name: [] for name in TABLES}
+    rows: dict[str, list[tuple]] = {name: [] for name in okr_tables()}
     order = 0
     for s in sets:
         start, end = s.period.start, s.period.end
@@ -662,7 +613,7 @@ def okr_table_rows(sets: Sequence[OkrSet]) -> dict[str, list[tuple]]:
 
 
 def _sql_string(text: str) -> str:
-    # only for the fixed comments above (COMMENT ON takes no parameters)
+    # only for the fixed comments of okr_tables() (COMMENT ON takes no parameters)
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -675,7 +626,7 @@ def write_okr_tables(con, sets: Sequence[OkrSet], schema: str = OKR_SCHEMA) -> d
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        for name, (comment, columns) in TABLES.items():
+        for name, (comment, columns) in okr_tables().items():
             table = f"{schema}.{name}"
             con.execute(f"CREATE OR REPLACE TABLE {table} ({', '.join(f'{c} {t}' for c, t, _ in columns)})")
             con.execute(f"COMMENT ON TABLE {table} IS {_sql_string(comment)}")

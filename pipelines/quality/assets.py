@@ -63,19 +63,16 @@ def gate_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         name="kpi_gate",
         specs=[
             dg.AssetSpec(
-                GATE_VALUES,
+                key,
                 group_name="quality",
                 deps=[dg.AssetKey(["marts", "kpi_values"])],
                 kinds={"duckdb"},
-                description="KPI values that passed the gate; a stale KPI keeps its last good value.",
-            ),
-            dg.AssetSpec(
-                GATE_STATUS,
-                group_name="quality",
-                deps=[dg.AssetKey(["marts", "kpi_values"])],
-                kinds={"duckdb"},
-                description="Per KPI and loaded day: published or stale, since when and why.",
-            ),
+                description=description,
+            )
+            for key, description in (
+                (GATE_VALUES, "KPI values that passed the gate; a stale KPI keeps its last good value."),
+                (GATE_STATUS, "Per KPI and loaded day: published or stale, since when and why."),
+            )
         ],
         check_specs=[
             dg.AssetCheckSpec(

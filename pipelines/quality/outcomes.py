@@ -134,6 +134,18 @@ def failed(
     return CheckOutcome(check_name, asset, partition, False, "error", rows, 0, one_line(reason), details)
 
 
+def nothing_to_check(
+    check_name: str, asset: str, partition: date | None, reason: str, details: dict
+) -> CheckOutcome:
+    """A pass with no row to judge (no extract of a source that delivers changes only)."""
+    return CheckOutcome(check_name, asset, partition, True, "error", 0, 0, reason, details)
+
+
+def warned(check_name: str, asset: str, partition: date | None, reason: str) -> CheckOutcome:
+    """A warning about one thing no expectation judged (a landing file that is not loaded)."""
+    return CheckOutcome(check_name, asset, partition, False, "warning", 0, 1, reason)
+
+
 def broken_run(
     check_name: str, asset: str, partition: date | None, exc: Exception, details: dict, head: str = ""
 ) -> CheckOutcome:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from pipelines.quality.outcomes import CheckOutcome
+from pipelines.quality.outcomes import CheckOutcome, warned
 from pipelines.warehouse import transaction
 
 DQ_COLUMNS = {
@@ -170,15 +170,11 @@ def record_ignored_files(con, folder: str, ignored: Iterable, run_id: str | None
     source name or `reference` (which also owns the landing zone's top level).
     """
     outcomes = [
-        CheckOutcome(
-            check_name=IGNORED_FILE_CHECK,
-            asset=f"landing/{f.path}",
-            partition=None,
-            passed=False,
-            severity="warning",
-            rows_checked=0,
-            unexpected_count=1,
-            reason=f"landing/{f.path} is ignored, nothing of it is loaded: {f.reason}",
+        warned(
+            IGNORED_FILE_CHECK,
+            f"landing/{f.path}",
+            None,
+            f"landing/{f.path} is ignored, nothing of it is loaded: {f.reason}",
         )
         for f in ignored
     ]

@@ -35,6 +35,7 @@ from pipelines.quality.outcomes import (
     broken_run,
     failed,
     judged,
+    nothing_to_check,
     one_line,
     problems_text,
     validation_details,
@@ -164,16 +165,12 @@ def check_source_partitions(
                     _ingest_details(entry),
                 )
             else:
-                verdicts[day] = CheckOutcome(
-                    check_name=check_name(source_name),
-                    asset=asset_name(source_name),
-                    partition=day,
-                    passed=True,
-                    severity="error",
-                    rows_checked=0,
-                    unexpected_count=0,
-                    reason=f"no extract for {day} ({source_name} delivers changes only): nothing to check",
-                    details=_ingest_details(entry),
+                verdicts[day] = nothing_to_check(
+                    check_name(source_name),
+                    asset_name(source_name),
+                    day,
+                    f"no extract for {day} ({source_name} delivers changes only): nothing to check",
+                    _ingest_details(entry),
                 )
         elif entry["status"] == "loaded":
             loaded.append(day)

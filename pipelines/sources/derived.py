@@ -17,9 +17,9 @@ from __future__ import annotations
 import yaml
 
 from pipelines.config import DBT_PROJECT_DIR, REPO_ROOT
+from pipelines.jinja import jinja_literal
 from pipelines.sources.contract import Contract, load_contract
 from pipelines.sources.gx_suites import render_suites
-from pipelines.transform.jinja import jinja_literal
 
 SOURCES_FILE = DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"
 CONTRACT_MACRO_FILE = DBT_PROJECT_DIR / "macros" / "generated_contract.sql"

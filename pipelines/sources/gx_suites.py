@@ -135,6 +135,25 @@ def _balanced(group: str, views: dict) -> list[dict]:
     ]
 
 
+def _suite(
+    kind: str, table: str, expectations: list, judges: str, *, partition_column, id_columns, views
+) -> dict:
+    """The suite of raw.<table>, with what the runner needs to know of it (meta.lodestar)."""
+    lodestar = {
+        "kind": kind,
+        "table": f"raw.{table}",
+        "asset": f"raw/{table}",
+        "partition_column": partition_column,
+        "id_columns": id_columns,
+        "views": views,
+    }
+    return {
+        "name": f"contract_{table}",
+        "meta": {"lodestar": lodestar, "notes": f"{NOTE} Judges {judges}."},
+        "expectations": expectations,
+    }
+
+
 def source_suite(source: Source) -> dict:
     key = [*source.key, *([source.version_column] if source.version_column else [])]
     what = ("the key and version" if source.version_column else "the key") + f" ({', '.join(key)})"
@@ -152,42 +171,32 @@ def source_suite(source: Source) -> dict:
     if source.balanced_by:
         expectations += _balanced(source.balanced_by, views)
     expectations += _references(source, views)
-    lodestar = {
-        "kind": "source_contract",
-        "table": f"raw.{source.name}",
-        "asset": f"raw/{source.name}",
-        "partition_column": PARTITION,
-        "id_columns": [PARTITION, *source.key, "_line"],
-        "views": views,
-    }
-    notes = f"{NOTE} Judges the accepted rows of each extract day of {source.name}."
-    return {
-        "name": f"contract_{source.name}",
-        "meta": {"lodestar": lodestar, "notes": notes},
-        "expectations": expectations,
-    }
+    return _suite(
+        "source_contract",
+        source.name,
+        expectations,
+        f"the accepted rows of each extract day of {source.name}",
+        partition_column=PARTITION,
+        id_columns=[PARTITION, *source.key, "_line"],
+        views=views,
+    )
 
 
 def reference_suite(reference: Reference) -> dict:
-    lodestar = {
-        "kind": "reference_contract",
-        "table": f"raw.{reference.name}",
-        "asset": f"raw/{reference.name}",
-        "partition_column": None,
-        "id_columns": [*reference.key, "_line"],
-        "views": {},
-    }
     expectations = [
         _columns(reference),
         _expectation("expect_table_row_count_to_be_between", "a reference table is not empty", min_value=1),
         _unique(list(reference.key), f"the key ({', '.join(reference.key)}) is unique"),
     ]
-    notes = f"{NOTE} Judges the reference table {reference.name} in force, whole."
-    return {
-        "name": f"contract_{reference.name}",
-        "meta": {"lodestar": lodestar, "notes": notes},
-        "expectations": expectations,
-    }
+    return _suite(
+        "reference_contract",
+        reference.name,
+        expectations,
+        f"the reference table {reference.name} in force, whole",
+        partition_column=None,
+        id_columns=[*reference.key, "_line"],
+        views={},
+    )
 
 
 def render_suites(contract: Contract) -> dict:

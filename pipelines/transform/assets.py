@@ -83,25 +83,24 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, setting
     shutil.rmtree(invocation.target_path, ignore_errors=True)
 
 
+def dbt_build_assets(settings: Settings, name: str, select: str, exclude: str = "") -> dg.AssetsDefinition:
+    """The dbt models of one selection as one Dagster asset group, built by `build_models`."""
+
+    @dbt_assets(
+        manifest=ensure_manifest(settings),
+        select=select,
+        exclude=exclude,
+        name=name,
+        dagster_dbt_translator=TRANSLATOR,
+    )
+    def models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from build_models(context, dbt, settings)
+
+    return models
+
+
 def dbt_model_assets(settings: Settings) -> list[dg.AssetsDefinition]:
-    manifest = ensure_manifest(settings)
-
-    @dbt_assets(
-        manifest=manifest,
-        select="tag:kpi",
-        name="kpi_models",
-        dagster_dbt_translator=TRANSLATOR,
-    )
-    def kpi_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        yield from build_models(context, dbt, settings)
-
-    @dbt_assets(
-        manifest=manifest,
-        select="tag:okr",
-        name="okr_models",
-        dagster_dbt_translator=TRANSLATOR,
-    )
-    def okr_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        yield from build_models(context, dbt, settings)
-
-    return [kpi_models, okr_models]
+    return [
+        dbt_build_assets(settings, "kpi_models", "tag:kpi"),
+        dbt_build_assets(settings, "okr_models", "tag:okr"),
+    ]

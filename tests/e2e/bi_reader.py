@@ -5,12 +5,12 @@ dashboard queries. Prints a JSON report; the test asserts it holds no error."""
 
 import json
 import sys
-import time
 import warnings
 
 import sqlalchemy as sa
 
 from pipelines.publish.publisher import published_tables
+from tests.e2e.reading import until_stopped
 
 # a KPI trend by slice over the calendar, as a Superset line chart would query it
 KPI_TREND = """
@@ -68,7 +68,9 @@ if __name__ == "__main__":
     expected = {t.name: list(t.primary_key) for t in published_tables()}
     dialects = {"duckdb": False, "duckdb+lodestar": True}  # stock duckdb-engine finds no keys
     rounds, errors, problems = 0, [], []
-    while True:
+
+    def one_pass():
+        global rounds
         for dialect, check_keys in dialects.items():
             try:
                 result = one_round(f"{dialect}:///{path}?access_mode=read_only", expected, check_keys)
@@ -77,9 +79,6 @@ if __name__ == "__main__":
                     problems.append({dialect: result})
             except Exception as exc:  # noqa: BLE001 - the test asserts there are none
                 errors.append(f"{dialect}: {type(exc).__name__}: {exc}"[:500])
-        try:
-            open(stop_file).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+
+    until_stopped(stop_file, one_pass)
     print(json.dumps({"rounds": rounds, "errors": errors[:5], "problems": problems[:5]}))

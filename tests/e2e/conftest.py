@@ -8,12 +8,12 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from lodestar_demo import generate
 from pipelines.config import REPO_ROOT, Settings
 from pipelines.runner import execute_range
+from tests.kpis.conftest import query
 
 START, END = date(2024, 1, 1), date(2024, 3, 31)
 SCALE = 0.02
@@ -38,11 +38,7 @@ def run(settings: Settings, start: date, end: date):
 
 
 def published(settings: Settings, sql: str, params=None):
-    con = duckdb.connect(str(settings.published_marts), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
+    return query(settings.published_marts, sql, params)
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,11 @@ the pipeline runs: every query must succeed and see a complete publication
 
 import json
 import sys
-import time
 
 import duckdb
 
 from pipelines.publish.publisher import published_tables
+from tests.e2e.reading import until_stopped
 
 TABLES = {t.name for t in published_tables()}  # every table of pipelines/publish/marts.yml
 
@@ -16,7 +16,9 @@ if __name__ == "__main__":
     path, mode, stop_file = sys.argv[1], sys.argv[2], sys.argv[3]
     queries, errors, incomplete = 0, [], []
     held = duckdb.connect(path, read_only=True) if mode == "hold" else None
-    while True:
+
+    def one_round():
+        global queries
         try:
             con = held or duckdb.connect(path, read_only=True)
             tables = {t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()}
@@ -31,9 +33,6 @@ if __name__ == "__main__":
                 incomplete.append([sorted(tables ^ TABLES), kpis, days, rows])
         except Exception as exc:  # noqa: BLE001 - the test asserts there are none
             errors.append(str(exc))
-        try:
-            open(stop_file).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+
+    until_stopped(stop_file, one_round)
     print(json.dumps({"queries": queries, "errors": errors[:5], "incomplete": incomplete[:5]}))

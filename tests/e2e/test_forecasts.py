@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 from datetime import date
 
-import duckdb
 import pytest
 
 from pipelines.cli import main
@@ -140,18 +139,16 @@ def test_check_ins_are_published_and_a_broken_file_stops_only_its_own_step(pipel
 
 
 def test_the_published_tables_carry_comments(demo):
-    con = duckdb.connect(str(demo.published_marts), read_only=True)
-    try:
-        comments = dict(
-            con.execute(
-                "select table_name, comment from duckdb_tables() where table_name in ('kr_forecast_daily', 'kr_checkins')"
-            ).fetchall()
+    comments = dict(
+        published(
+            demo,
+            "select table_name, comment from duckdb_tables() where table_name in ('kr_forecast_daily', 'kr_checkins')",
         )
-        columns = con.execute(
-            "select count(*) from duckdb_columns() where table_name = 'kr_forecast_daily' and comment = column_name"
-        ).fetchone()[0]
-    finally:
-        con.close()
+    )
+    [(columns,)] = published(
+        demo,
+        "select count(*) from duckdb_columns() where table_name = 'kr_forecast_daily' and comment = column_name",
+    )
     assert comments["kr_forecast_daily"].startswith("Will the key result make it?")
     assert comments["kr_checkins"].startswith("Owners' check-ins")
     assert columns == 0  # every column documented in marts.yml

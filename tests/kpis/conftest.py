@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,6 +23,7 @@ from lodestar_demo.generator import generate
 from pipelines.config import DBT_PROJECT_DIR
 from pipelines.sources.contract import load_contract
 from pipelines.sources.ingest import ensure_schema, ingest_partition, ingest_reference
+from pipelines.transform.project import DBT_EXECUTABLE
 from pipelines.warehouse import connect
 
 # A range that crosses a quarter (and month) boundary on 04-01; windows of the
@@ -33,7 +33,6 @@ START = date(2024, 3, 4)
 END = date(2024, 4, 5)
 K = END - timedelta(days=2)
 TIMEZONE = "UTC"
-DBT = Path(sys.executable).with_name("dbt")
 WINDOWS = ("day", "trailing_7d", "trailing_28d", "month_to_date", "quarter_to_date")
 
 
@@ -112,7 +111,7 @@ class DbtWorkspace:
         if range_:
             env.update(LODESTAR_RANGE_START=range_[0].isoformat(), LODESTAR_RANGE_END=range_[1].isoformat())
         command = [
-            str(DBT),
+            str(DBT_EXECUTABLE),
             *args,
             "--project-dir", str(DBT_PROJECT_DIR),
             "--profiles-dir", str(DBT_PROJECT_DIR),

@@ -13,28 +13,19 @@ few days around month and quarter boundaries.
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 import pytest
 
 from pipelines.sources.contract import load_contract
 from tests.kpis.conftest import END, START, WINDOWS, kpi_values, query
+from tests.property.reference import window_start
 
 SAMPLE_DAYS = [START, date(2024, 3, 19), date(2024, 3, 31), date(2024, 4, 1), END]
 
 # Additive and snapshot-count KPIs: a slice absent from the independent result is 0.
 ZERO_WHEN_ABSENT = {"gmv", "orders", "net_revenue", "operating_expenses", "ticket_backlog", "headcount_fte"}
-
-
-def window_start(as_of: date, window: str) -> date:
-    return {
-        "day": as_of,
-        "trailing_7d": as_of - timedelta(days=6),
-        "trailing_28d": as_of - timedelta(days=27),
-        "month_to_date": as_of.replace(day=1),
-        "quarter_to_date": date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1),
-    }[window]
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,7 @@ import pytest
 from pipelines.config import DBT_PROJECT_DIR, REPO_ROOT
 from pipelines.okrs.catalog import load_catalog
 from pipelines.okrs.validate import load_okr_sets, write_okr_tables
-
-DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
+from pipelines.transform.project import DBT_EXECUTABLE
 
 HOSTILE_KR = "k'; drop table gate.kpi_values; --"
 HOSTILE_CARRIER = "Acme'); DROP TABLE okr.objectives; --"
@@ -269,7 +268,7 @@ def build_gate(con, days: list[date]) -> None:
 def run_dbt(warehouse: Path, target_dir: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "LODESTAR_WAREHOUSE": str(warehouse), "LODESTAR_TIMEZONE": "UTC"}
     cmd = [
-        str(DBT),
+        str(DBT_EXECUTABLE),
         "build",
         "--select",
         "tag:okr",

@@ -62,7 +62,7 @@ def digest(path) -> str:
 
 def test_latest_day_tree(published):
     before = digest(published)
-    text = render_scorecard(published)
+    text = render_scorecard(published, width=104)
     assert digest(published) == before  # read-only
     lines = text.splitlines()
     assert lines[0] == "OKR scorecard as of 2026-10-12"

@@ -58,6 +58,11 @@ def errors(paths) -> list[str]:
     return info.value.errors
 
 
+def kr_error(tmp_path, **fields) -> str:
+    """The one error of a file whose one objective has one key result kr(**fields)."""
+    return single_error(tmp_path, [objective(krs=[kr(**fields)])])
+
+
 def single_error(tmp_path, objectives, name="2026-Q4.yml", **kw) -> str:
     path = write(tmp_path, name, okr_yaml(objectives, **kw))
     errs = errors(path)
@@ -140,54 +145,31 @@ def test_valid_file_with_every_feature(tmp_path):
 
 
 def test_unknown_kpi(tmp_path):
-    msg = single_error(tmp_path, [objective(krs=[kr(kpi="happiness")])])
+    msg = kr_error(tmp_path, kpi="happiness")
     assert "objective 'o1', key result 'k1': unknown KPI 'happiness'" in msg
 
 
 def test_unknown_window(tmp_path):
-    msg = single_error(tmp_path, [objective(krs=[kr(window="fortnight")])])
+    msg = kr_error(tmp_path, window="fortnight")
     assert "objective 'o1', key result 'k1': unknown window 'fortnight'" in msg
     assert "trailing_28d" in msg
 
 
 def test_unknown_value_of_a_closed_dimension(tmp_path):
-    msg = single_error(tmp_path, [objective(krs=[kr(filter={"channel": "fax"})])])
+    msg = kr_error(tmp_path, filter={"channel": "fax"})
     assert "key result 'k1': unknown value 'fax' for dimension 'channel' of KPI 'csat'" in msg
     assert "email, chat, phone" in msg
 
 
 def test_filter_on_a_dimension_the_kpi_does_not_have(tmp_path):
-    msg = single_error(
-        tmp_path, [objective(krs=[kr(kpi="net_revenue", baseline=1, target=2, filter={"region": "EU"})])]
-    )
+    msg = kr_error(tmp_path, kpi="net_revenue", baseline=1, target=2, filter={"region": "EU"})
     assert "key result 'k1': filter on dimension 'region', which KPI 'net_revenue' does not have" in msg
 
 
 def test_open_dimension_accepts_any_non_empty_value(tmp_path):
-    ok = write(
-        tmp_path,
-        "ok.yml",
-        okr_yaml(
-            [
-                objective(
-                    krs=[
-                        kr(
-                            kpi="operating_expenses",
-                            type="stay_below",
-                            baseline=None,
-                            target=1000,
-                            filter={"cost_center": "CC-100 / R&D 'north'"},
-                        )
-                    ]
-                )
-            ]
-        ),
-    )
-    load_okr_sets(ok, CATALOG)
-    (tmp_path / "ok.yml").unlink()
-    msg = single_error(
-        tmp_path,
-        [
+    def opex_below(cost_center: str) -> list[dict]:
+        filter_ = {"cost_center": cost_center}
+        return [
             objective(
                 krs=[
                     kr(
@@ -195,31 +177,27 @@ def test_open_dimension_accepts_any_non_empty_value(tmp_path):
                         type="stay_below",
                         baseline=None,
                         target=1000,
-                        filter={"cost_center": "  "},
+                        filter=filter_,
                     )
                 ]
             )
-        ],
-    )
+        ]
+
+    ok = write(tmp_path, "ok.yml", okr_yaml(opex_below("CC-100 / R&D 'north'")))
+    load_okr_sets(ok, CATALOG)
+    (tmp_path / "ok.yml").unlink()
+    msg = single_error(tmp_path, opex_below("  "))
     assert "key result 'k1': filter value for dimension 'cost_center' must not be empty" in msg
 
 
 def test_filter_with_two_dimensions(tmp_path):
-    msg = single_error(
+    msg = kr_error(
         tmp_path,
-        [
-            objective(
-                krs=[
-                    kr(
-                        kpi="resolution_hours_p90",
-                        type="decrease",
-                        baseline=30,
-                        target=20,
-                        filter={"channel": "chat", "priority": "high"},
-                    )
-                ]
-            )
-        ],
+        kpi="resolution_hours_p90",
+        type="decrease",
+        baseline=30,
+        target=20,
+        filter={"channel": "chat", "priority": "high"},
     )
     assert (
         "key result 'k1': filter {channel: 'chat', priority: 'high'} must name exactly one dimension "
@@ -227,24 +205,20 @@ def test_filter_with_two_dimensions(tmp_path):
     ) in msg
 
 
+def q3_and_q4(tmp_path: Path, q3: dict, q4: dict) -> tuple[Path, Path]:
+    """Two OKR files, 2026-Q3.yml and 2026-Q4.yml, with one objective each."""
+    a = write(tmp_path, "2026-Q3.yml", okr_yaml([q3], period="{start: 2026-07-01, end: 2026-09-30}"))
+    return a, write(tmp_path, "2026-Q4.yml", okr_yaml([q4]))
+
+
 def test_duplicate_objective_ids_across_files(tmp_path):
-    a = write(
-        tmp_path,
-        "2026-Q3.yml",
-        okr_yaml([objective("same", krs=[kr("k1")])], period="{start: 2026-07-01, end: 2026-09-30}"),
-    )
-    b = write(tmp_path, "2026-Q4.yml", okr_yaml([objective("same", krs=[kr("k2")])]))
+    a, b = q3_and_q4(tmp_path, objective("same", krs=[kr("k1")]), objective("same", krs=[kr("k2")]))
     errs = errors(tmp_path)
     assert errs == [f"{b}: objective 'same': duplicate objective id (already defined in {a})"]
 
 
 def test_duplicate_key_result_ids_across_files(tmp_path):
-    a = write(
-        tmp_path,
-        "2026-Q3.yml",
-        okr_yaml([objective("o1", krs=[kr("dup")])], period="{start: 2026-07-01, end: 2026-09-30}"),
-    )
-    b = write(tmp_path, "2026-Q4.yml", okr_yaml([objective("o2", krs=[kr("dup")])]))
+    a, b = q3_and_q4(tmp_path, objective("o1", krs=[kr("dup")]), objective("o2", krs=[kr("dup")]))
     errs = errors([a, b])
     assert errs == [
         f"{b}: objective 'o2', key result 'dup': "
@@ -296,12 +270,12 @@ def test_objective_that_is_its_own_parent(tmp_path):
 
 @pytest.mark.parametrize("kr_type, baseline", [("increase", 0.9), ("decrease", 0.9)])
 def test_baseline_equal_to_target(tmp_path, kr_type, baseline):
-    msg = single_error(tmp_path, [objective(krs=[kr(type=kr_type, baseline=baseline, target=0.9)])])
+    msg = kr_error(tmp_path, type=kr_type, baseline=baseline, target=0.9)
     assert f"key result 'k1': target equals the baseline (0.9) for type {kr_type}" in msg
 
 
 def test_baseline_required_for_increase(tmp_path):
-    msg = single_error(tmp_path, [objective(krs=[kr(baseline=None)])])
+    msg = kr_error(tmp_path, baseline=None)
     assert "key result 'k1': baseline is required for type increase" in msg
 
 
@@ -327,20 +301,13 @@ def test_baseline_required_for_increase(tmp_path):
     ],
 )
 def test_target_on_the_wrong_side_of_the_baseline(tmp_path, fields, reason):
-    msg = single_error(tmp_path, [objective(krs=[kr(**fields)])])
+    msg = kr_error(tmp_path, **fields)
     assert f"objective 'o1', key result 'k1': {reason}" in msg
 
 
 def test_revision_on_the_wrong_side_of_the_baseline(tmp_path):
-    msg = single_error(
-        tmp_path,
-        [
-            objective(
-                krs=[
-                    kr(baseline=0.8, target=0.9, revisions=[{"effective_from": "2026-11-15", "target": 0.75}])
-                ]
-            )
-        ],
+    msg = kr_error(
+        tmp_path, baseline=0.8, target=0.9, revisions=[{"effective_from": "2026-11-15", "target": 0.75}]
     )
     assert (
         "key result 'k1': revision effective 2026-11-15: target 0.75 is below the baseline 0.8, "
@@ -349,22 +316,15 @@ def test_revision_on_the_wrong_side_of_the_baseline(tmp_path):
 
 
 def test_revision_equal_to_the_baseline(tmp_path):
-    msg = single_error(
-        tmp_path,
-        [
-            objective(
-                krs=[
-                    kr(baseline=0.8, target=0.9, revisions=[{"effective_from": "2026-11-15", "target": 0.8}])
-                ]
-            )
-        ],
+    msg = kr_error(
+        tmp_path, baseline=0.8, target=0.9, revisions=[{"effective_from": "2026-11-15", "target": 0.8}]
     )
     assert "key result 'k1': revision effective 2026-11-15: target equals the baseline (0.8)" in msg
 
 
 @pytest.mark.parametrize("weight", [0, -1])
 def test_key_result_weight_must_be_positive(tmp_path, weight):
-    msg = single_error(tmp_path, [objective(krs=[kr(weight=weight)])])
+    msg = kr_error(tmp_path, weight=weight)
     assert f"objective 'o1', key result 'k1': weight must be greater than 0 (got {weight})" in msg
 
 
@@ -376,35 +336,25 @@ def test_objective_weight_must_be_positive(tmp_path, weight):
 
 @pytest.mark.parametrize("day", ["2026-09-30", "2027-01-01"])
 def test_revision_outside_the_period(tmp_path, day):
-    msg = single_error(tmp_path, [objective(krs=[kr(revisions=[{"effective_from": day, "target": 0.95}])])])
+    msg = kr_error(tmp_path, revisions=[{"effective_from": day, "target": 0.95}])
     assert (
         f"key result 'k1': revision effective_from {day} is outside the period 2026-10-01..2026-12-31" in msg
     )
 
 
 def test_revision_on_the_period_start(tmp_path):
-    msg = single_error(
-        tmp_path, [objective(krs=[kr(revisions=[{"effective_from": "2026-10-01", "target": 0.95}])])]
-    )
+    msg = kr_error(tmp_path, revisions=[{"effective_from": "2026-10-01", "target": 0.95}])
     assert (
         "revision effective_from 2026-10-01 is the period start: set the key result's target instead" in msg
     )
 
 
 def test_two_revisions_on_one_day(tmp_path):
-    msg = single_error(
+    msg = kr_error(
         tmp_path,
-        [
-            objective(
-                krs=[
-                    kr(
-                        revisions=[
-                            {"effective_from": "2026-11-01", "target": 0.95},
-                            {"effective_from": "2026-11-01", "target": 0.92},
-                        ]
-                    )
-                ]
-            )
+        revisions=[
+            {"effective_from": "2026-11-01", "target": 0.95},
+            {"effective_from": "2026-11-01", "target": 0.92},
         ],
     )
     assert "key result 'k1': two revisions take effect on 2026-11-01" in msg
@@ -504,7 +454,7 @@ def test_type_names_the_value_and_the_allowed_types(tmp_path):
     ],
 )  # fmt: skip
 def test_key_result_messages_name_the_bad_value_and_the_allowed_ones(tmp_path, fields, reason):
-    msg = single_error(tmp_path, [objective(krs=[kr(**fields)])])
+    msg = kr_error(tmp_path, **fields)
     assert f"objective 'o1', key result 'k1': {reason}" in msg
 
 
@@ -757,7 +707,7 @@ def test_hostile_values_are_stored_verbatim_and_change_no_query(tmp_path):
 
 
 def test_hostile_value_on_a_closed_dimension_is_rejected(tmp_path):
-    msg = single_error(tmp_path, [objective(krs=[kr(filter={"channel": "chat' OR '1'='1"})])])
+    msg = kr_error(tmp_path, filter={"channel": "chat' OR '1'='1"})
     assert "unknown value \"chat' OR '1'='1\" for dimension 'channel'" in msg
 
 

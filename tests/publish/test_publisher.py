@@ -86,23 +86,37 @@ def test_groups_not_refreshed_are_carried_over(settings):
     con.close()
 
 
-def test_readers_see_only_complete_versions_during_publications(settings):
+def test_readers_see_only_complete_versions_during_publications(settings, tmp_path):
     fill_working(settings, version=1)
     _publish(settings)
+    stop = tmp_path / "stop-reading"
     readers = {
         mode: subprocess.Popen(
-            [sys.executable, "-m", "tests.publish.reader_worker", str(settings.published_marts), mode, "6"],
+            [
+                sys.executable,
+                "-m",
+                "tests.publish.reader_worker",
+                str(settings.published_marts),
+                mode,
+                str(stop),
+            ],
             stdout=subprocess.PIPE,
             text=True,
         )
         for mode in ("hold", "reconnect")
     }
-    time.sleep(1.5)
+    for mode in readers:
+        ready = tmp_path / f"{mode}.ready"
+        for _ in range(1200):
+            if ready.exists():
+                break
+            time.sleep(0.1)
     for version in (2, 3, 4):
         fill_working(settings, version=version, rows=1000 * version)
         _publish(settings)
         time.sleep(0.5)
-    reports = {mode: json.loads(p.communicate(timeout=60)[0]) for mode, p in readers.items()}
+    stop.touch()
+    reports = {mode: json.loads(p.communicate(timeout=600)[0]) for mode, p in readers.items()}
     for report in reports.values():
         assert report["errors"] == []
         assert report["incomplete"] == 0

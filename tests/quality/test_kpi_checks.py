@@ -26,7 +26,7 @@ from pipelines.quality.kpi_checks import (
     recompute_range,
     record_kpi_check_failures,
 )
-from pipelines.quality.kpi_gate import apply_gate
+from pipelines.quality.kpi_gate import apply_gate, ensure_check_failures_table
 from pipelines.quality.results import ensure_results_table, record_results
 from pipelines.quality.source_checks import CheckOutcome
 from pipelines.warehouse import connect
@@ -404,8 +404,7 @@ def test_views_read_only_declared_inputs(tmp_path):
 
 
 def test_record_kpi_check_failures_replaces_the_day_range_only(con):
-    con.execute("create schema gate")
-    con.execute("create table gate.kpi_check_failures (kpi_id varchar, as_of_date date, reason varchar)")
+    ensure_check_failures_table(con)
     old = [
         ("gmv", D - timedelta(days=5), "old, before"),
         ("gmv", D, "old, inside"),
@@ -580,8 +579,7 @@ def test_kpi_gate_asset_checks_records_and_gates(con, tmp_path, monkeypatch):
     )
     spike(con, "net_revenue", D)  # blocking anomaly
     spike(con, "gmv", D + timedelta(days=1))  # warning
-    con.execute("create schema gate")
-    con.execute("create table gate.kpi_check_failures (kpi_id varchar, as_of_date date, reason varchar)")
+    ensure_check_failures_table(con)
     con.execute("insert into gate.kpi_check_failures values ('gmv', ?, 'an earlier run: kept')", [START])
     con.close()
     settings = Settings(

@@ -28,6 +28,11 @@ def load_reference(con, landing, name):
     return ingest_reference(con, CONTRACT, CONTRACT.references[name], landing, "UTC")
 
 
+def land(landing, source, *rows: dict):
+    """An extract of `source` for DAY: one valid row per dict, with that dict's values."""
+    write_extract(landing, source, DAY, [valid_row(source, DAY, **row) for row in rows])
+
+
 def order(order_id, at, **extra):
     return valid_row("orders", DAY, order_id=order_id, ordered_at=at, updated_at=at, **extra)
 
@@ -98,26 +103,14 @@ def test_a_date_event_is_after_its_extract_day_when_it_is_a_later_date(env):
 
 def test_plan_dates_may_lie_in_the_future(env):
     con, landing = env
-    write_extract(
+    land(
         landing,
         "employees",
-        DAY,
-        [
-            valid_row("employees", DAY, employee_id="E-offer", hired_on="2026-09-01"),
-            valid_row(
-                "employees", DAY, employee_id="E-notice", hired_on="2025-01-06", terminated_on="2026-08-31"
-            ),
-        ],
+        dict(employee_id="E-offer", hired_on="2026-09-01"),
+        dict(employee_id="E-notice", hired_on="2025-01-06", terminated_on="2026-08-31"),
     )
-    write_extract(
-        landing,
-        "invoices",
-        DAY,
-        [valid_row("invoices", DAY, issued_on="2026-08-01", due_on="2026-08-31", paid_on="")],
-    )
-    write_extract(
-        landing, "shipments", DAY, [valid_row("shipments", DAY, promised_date="2026-08-05", delivered_at="")]
-    )
+    land(landing, "invoices", dict(issued_on="2026-08-01", due_on="2026-08-31", paid_on=""))
+    land(landing, "shipments", dict(promised_date="2026-08-05", delivered_at=""))
     for source in ("employees", "invoices", "shipments"):
         result = ingest(con, landing, source)
         assert result.rows_quarantined == 0, quarantined(con, source)
@@ -207,12 +200,13 @@ def test_two_different_rows_for_one_key_and_version_are_ambiguous(env):
 
 def test_one_key_twice_in_a_source_without_versions_is_ambiguous(env):
     con, landing = env
-    rows = [
-        valid_row("nps_responses", DAY, response_id="R1", score="9"),
-        valid_row("nps_responses", DAY, response_id="R1", score="3"),
-        valid_row("nps_responses", DAY, response_id="R2", score="10"),
-    ]
-    write_extract(landing, "nps_responses", DAY, rows)
+    land(
+        landing,
+        "nps_responses",
+        dict(response_id="R1", score="9"),
+        dict(response_id="R1", score="3"),
+        dict(response_id="R2", score="10"),
+    )
     result = ingest(con, landing, "nps_responses")
     assert (result.rows_accepted, result.rows_quarantined) == (1, 2)
     assert all("appears twice on lines 2, 3" in reason for _, _, reason in quarantined(con, "nps_responses"))
@@ -223,14 +217,8 @@ def test_one_key_twice_in_a_source_without_versions_is_ambiguous(env):
 
 def test_values_beyond_their_plausibility_bound_are_quarantined(env):
     con, landing = env
-    write_extract(
-        landing,
-        "web_traffic",
-        DAY,
-        [
-            valid_row("web_traffic", DAY, region="NA", sessions="2000000000"),
-            valid_row("web_traffic", DAY, region="EU", sessions="123456"),
-        ],
+    land(
+        landing, "web_traffic", dict(region="NA", sessions="2000000000"), dict(region="EU", sessions="123456")
     )
     result = ingest(con, landing, "web_traffic")
     assert (result.rows_accepted, result.rows_quarantined) == (1, 1)

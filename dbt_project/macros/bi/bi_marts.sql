@@ -117,3 +117,27 @@ order by slices.as_of_date, slices.dimension, slices.dimension_value
     {%- endfor -%}
     {{ return(statements | join(";\n") if statements else "select 1") }}
 {% endmacro %}
+
+{#
+  The latest loaded day (the cte `latest_day` of kr_latest and objective_latest),
+  each item's last progress row by then, and where its period stands on it.
+#}
+{% macro bi_latest_day() -%}
+    select max(as_of_date) as latest_loaded_date from {{ source('gate', 'kpi_status') }}
+{%- endmacro %}
+
+{% macro bi_last_scored(progress, key) -%}
+    select p.*
+    from {{ progress }} as p
+    cross join latest_day
+    where p.as_of_date <= latest_day.latest_loaded_date
+    qualify row_number() over (partition by p.{{ key }} order by p.as_of_date desc) = 1
+{%- endmacro %}
+
+{% macro bi_period_state() -%}
+    case
+        when latest_loaded_date < period_start then 'not_started'
+        when latest_loaded_date >= period_end then 'ended'
+        else 'in_progress'
+    end
+{%- endmacro %}

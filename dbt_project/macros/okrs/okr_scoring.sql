@@ -25,6 +25,14 @@
     end
 {%- endmacro %}
 
+{# Status of an item on `day` of its period from its score: not_started before the period starts. #}
+{% macro okr_status_in_period(day, period_start, score, expected) -%}
+    case
+        when {{ day }} < {{ period_start }} then 'not_started'
+        else {{ okr_status(score, expected) }}
+    end
+{%- endmacro %}
+
 {# Component of a tree sort key: KRs (kind 0) sort before child objectives (kind 1). #}
 {% macro okr_sort_component(kind, sort_order) -%}
     ('{{ kind }}' || lpad(cast({{ sort_order }} as varchar), 6, '0'))
@@ -33,4 +41,20 @@
 {# x clamped to [0, 1]; NULL stays NULL (DuckDB's least/greatest skip NULLs). #}
 {% macro okr_clamp01(x) -%}
     case when ({{ x }}) is null then null else greatest(0::double, least(1::double, {{ x }})) end
+{%- endmacro %}
+
+{#
+  The columns `expected` and `status` of an item on day `day`, from `last`,
+  its last scored row by then (a left join on the item's `key`): an item
+  without a row is not_started (expected 0) before its period starts, no_data
+  after.
+#}
+{% macro okr_expected_and_status_on(last, key, day, period_start) -%}
+    case when {{ last }}.{{ key }} is null and {{ day }} < {{ period_start }} then 0.0 else {{ last }}.expected end
+        as expected,
+    case
+        when {{ last }}.{{ key }} is not null then {{ last }}.status
+        when {{ day }} < {{ period_start }} then 'not_started'
+        else 'no_data'
+    end as status
 {%- endmacro %}

@@ -42,9 +42,7 @@ measured as (
         end as stale_reason,
         case when s.status = 'published' then v.value end as value
     from kr_days as kd
-    left join kpi_status as s
-        on s.kpi_id = kd.kpi_id
-        and s.as_of_date = kd.as_of_date
+    left join kpi_status as s using (kpi_id, as_of_date)
     left join kpi_values as v
         on v.kpi_id = kd.kpi_id
         and v.as_of_date = kd.as_of_date
@@ -98,10 +96,7 @@ select
     progress,
     score,
     expected,
-    case
-        when as_of_date < period_start then 'not_started'
-        else {{ okr_status('score', 'expected') }}
-    end as status,
+    {{ okr_status_in_period('as_of_date', 'period_start', 'score', 'expected') }} as status,
     kpi_status,
     stale_since,
     stale_reason

@@ -130,12 +130,8 @@ final as (
         coalesce(c.key_results_measured, 0) as key_results_measured,
         coalesce(c.key_results_scored, 0) as key_results_scored
     from objective_days as od
-    left join rolled_up as r
-        on r.objective_id = od.objective_id
-        and r.as_of_date = od.as_of_date
-    left join coverage as c
-        on c.objective_id = od.objective_id
-        and c.as_of_date = od.as_of_date
+    left join rolled_up as r using (objective_id, as_of_date)
+    left join coverage as c using (objective_id, as_of_date)
 )
 
 select
@@ -148,10 +144,7 @@ select
     period_end,
     score,
     expected,
-    case
-        when as_of_date < period_start then 'not_started'
-        else {{ okr_status('score', 'expected') }}
-    end as status,
+    {{ okr_status_in_period('as_of_date', 'period_start', 'score', 'expected') }} as status,
     key_results_measured,
     key_results_scored
 from final

@@ -71,13 +71,7 @@ objective_rows as (
         null::double as value,
         null::double as progress,
         l.score,
-        case when l.objective_id is null and latest.as_of_date < o.period_start then 0.0 else l.expected end
-            as expected,
-        case
-            when l.objective_id is not null then l.status
-            when latest.as_of_date < o.period_start then 'not_started'
-            else 'no_data'
-        end as status,
+        {{ okr_expected_and_status_on('l', 'objective_id', 'latest.as_of_date', 'o.period_start') }},
         null::varchar as stale_reason,
         l.key_results_measured,
         l.key_results_scored,
@@ -117,13 +111,7 @@ kr_rows as (
         l.value,
         l.progress,
         l.score,
-        case when l.kr_id is null and latest.as_of_date < kr.period_start then 0.0 else l.expected end
-            as expected,
-        case
-            when l.kr_id is not null then l.status
-            when latest.as_of_date < kr.period_start then 'not_started'
-            else 'no_data'
-        end as status,
+        {{ okr_expected_and_status_on('l', 'kr_id', 'latest.as_of_date', 'kr.period_start') }},
         l.stale_reason,
         case when l.kr_id is not null then 1 else 0 end as key_results_measured,
         case when l.score is not null then 1 else 0 end as key_results_scored,

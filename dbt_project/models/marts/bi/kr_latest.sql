@@ -15,15 +15,11 @@ kpis as (
 ),
 
 latest_day as (
-    select max(as_of_date) as latest_loaded_date from {{ source('gate', 'kpi_status') }}
+    {{ bi_latest_day() }}
 ),
 
 kr_last as (
-    select p.*
-    from {{ ref('kr_progress_daily') }} as p
-    cross join latest_day
-    where p.as_of_date <= latest_day.latest_loaded_date
-    qualify row_number() over (partition by p.kr_id order by p.as_of_date desc) = 1
+    {{ bi_last_scored(ref('kr_progress_daily'), 'kr_id') }}
 ),
 
 revisions as (
@@ -60,15 +56,7 @@ measured as (
         l.value,
         l.progress,
         l.score,
-        case
-            when l.kr_id is null and ld.latest_loaded_date < kr.period_start then 0.0
-            else l.expected
-        end as expected,
-        case
-            when l.kr_id is not null then l.status
-            when ld.latest_loaded_date < kr.period_start then 'not_started'
-            else 'no_data'
-        end as status,
+        {{ okr_expected_and_status_on('l', 'kr_id', 'ld.latest_loaded_date', 'kr.period_start') }},
         l.kpi_status as kpi_publication_status,
         l.stale_since,
         l.stale_reason,
@@ -99,10 +87,6 @@ select
         when scored_on is null then 0
         else date_diff('day', period_start, scored_on) + 1
     end as days_elapsed,
-    case
-        when latest_loaded_date < period_start then 'not_started'
-        when latest_loaded_date >= period_end then 'ended'
-        else 'in_progress'
-    end as period_state
+    {{ bi_period_state() }} as period_state
 from measured
 order by objective_id, sort_order, kr_id

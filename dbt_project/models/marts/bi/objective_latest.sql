@@ -7,15 +7,11 @@ with objectives as (
 ),
 
 latest_day as (
-    select max(as_of_date) as latest_loaded_date from {{ source('gate', 'kpi_status') }}
+    {{ bi_latest_day() }}
 ),
 
 objective_last as (
-    select p.*
-    from {{ ref('objective_progress_daily') }} as p
-    cross join latest_day
-    where p.as_of_date <= latest_day.latest_loaded_date
-    qualify row_number() over (partition by p.objective_id order by p.as_of_date desc) = 1
+    {{ bi_last_scored(ref('objective_progress_daily'), 'objective_id') }}
 ),
 
 kr_counts as (
@@ -48,15 +44,7 @@ measured as (
         o.sort_key,
         o.weight,
         l.score,
-        case
-            when l.objective_id is null and ld.latest_loaded_date < o.period_start then 0.0
-            else l.expected
-        end as expected,
-        case
-            when l.objective_id is not null then l.status
-            when ld.latest_loaded_date < o.period_start then 'not_started'
-            else 'no_data'
-        end as status,
+        {{ okr_expected_and_status_on('l', 'objective_id', 'ld.latest_loaded_date', 'o.period_start') }},
         l.as_of_date as scored_on,
         ld.latest_loaded_date,
         coalesce(l.key_results_measured, 0) as subtree_key_results_measured,
@@ -81,10 +69,6 @@ select
     score - expected as pace_gap,
     {{ bi_status_label('status') }} as status_label,
     {{ bi_status_color('status') }} as status_color,
-    case
-        when latest_loaded_date < period_start then 'not_started'
-        when latest_loaded_date >= period_end then 'ended'
-        else 'in_progress'
-    end as period_state
+    {{ bi_period_state() }} as period_state
 from measured
 order by sort_key

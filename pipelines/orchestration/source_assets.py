@@ -7,6 +7,7 @@ depend on it from being published for the affected days (docs/quality-gate.md).
 """
 
 import time
+from collections.abc import Callable, Iterable
 
 import dagster as dg
 
@@ -110,75 +111,89 @@ def _log_ingest(context, name: str, results: list[PartitionResult], seconds: flo
         context.log.error(f"{name} {r.extract_date} blocked: {r.message}")
 
 
-def build_source_asset(source: Source, settings: Settings) -> dg.AssetsDefinition:
-    key = raw_key(source.name)
-    deps = sorted({raw_key(c.reference.split(".")[0]) for c in source.columns.values() if c.reference})
+def _ingest_asset(
+    settings: Settings,
+    name: str,
+    *,
+    folder: str,
+    ingest: Callable,
+    suite: str,
+    description: str,
+    deps: Iterable[dg.AssetKey] = (),
+    metadata: dict | None = None,
+    **partitioning,
+) -> dg.AssetsDefinition:
+    """The asset of one source or reference: `ingest(context, con, contract)` loads it and
+    returns (results, contract outcomes); the outcomes are recorded and the landing
+    folder's ignored files reported."""
+    key = raw_key(name)
 
     @dg.multi_asset(
-        name=f"ingest_{source.name}",
+        name=f"ingest_{name}",
         specs=[
             dg.AssetSpec(
                 key,
                 group_name="sources",
                 kinds={"duckdb"},
                 deps=deps,
-                description=f"{source.name} extracts ({source.delivery}) loaded into raw.{source.name}; "
-                "bad rows quarantined, bad files block their day.",
-                metadata={"system": source.system, "format": source.format},
+                description=description,
+                metadata=metadata,
             )
         ],
-        check_specs=[
-            contract_check_spec(key, f"expectations/{source.name}.json on each extract day of the run")
-        ],
-        partitions_def=extract_months(settings),
-        backfill_policy=SINGLE_RUN,
+        check_specs=[contract_check_spec(key, suite)],
+        **partitioning,
     )
     def _ingest(context: dg.AssetExecutionContext):
         contract = load_contract()
-        days = days_between(*run_days(context.run.tags, settings))
         with working_db(settings, log=context.log) as con:
             ensure_schema(con, contract)
-            started = time.monotonic()
-            results = ingest_days(con, contract, source, settings.landing, days, settings.timezone)
-            _log_ingest(context, source.name, results, time.monotonic() - started)
-            outcomes = check_source_partitions(con, source.name, days)
+            results, outcomes = ingest(context, con, contract)
             record_results(con, outcomes, run_id=context.run_id)
-            ignored = _report_ignored(con, context, settings, source.name)
+            ignored = _report_ignored(con, context, settings, folder)
         yield dg.MaterializeResult(asset_key=key, metadata=_ingest_metadata(results, ignored))
         yield _check_result(key, outcomes)
 
     return _ingest
 
 
-def build_reference_asset(reference: Reference, settings: Settings) -> dg.AssetsDefinition:
-    key = raw_key(reference.name)
+def build_source_asset(source: Source, settings: Settings) -> dg.AssetsDefinition:
+    def ingest(context: dg.AssetExecutionContext, con, contract):
+        days = days_between(*run_days(context.run.tags, settings))
+        started = time.monotonic()
+        results = ingest_days(con, contract, source, settings.landing, days, settings.timezone)
+        _log_ingest(context, source.name, results, time.monotonic() - started)
+        return results, check_source_partitions(con, source.name, days)
 
-    @dg.multi_asset(
-        name=f"ingest_{reference.name}",
-        specs=[
-            dg.AssetSpec(
-                key,
-                group_name="sources",
-                kinds={"duckdb"},
-                description=f"Reference file reference/{reference.file} loaded into raw.{reference.name}.",
-            )
-        ],
-        check_specs=[contract_check_spec(key, f"expectations/{reference.name}.json on the version in force")],
+    return _ingest_asset(
+        settings,
+        source.name,
+        folder=source.name,
+        ingest=ingest,
+        suite=f"expectations/{source.name}.json on each extract day of the run",
+        description=f"{source.name} extracts ({source.delivery}) loaded into raw.{source.name}; "
+        "bad rows quarantined, bad files block their day.",
+        deps=sorted({raw_key(c.reference.split(".")[0]) for c in source.columns.values() if c.reference}),
+        metadata={"system": source.system, "format": source.format},
+        partitions_def=extract_months(settings),
+        backfill_policy=SINGLE_RUN,
     )
-    def _ingest(context: dg.AssetExecutionContext):
-        contract = load_contract()
-        with working_db(settings, log=context.log) as con:
-            ensure_schema(con, contract)
-            result = ingest_reference(con, contract, reference, settings.landing, settings.timezone)
-            if result.status == "rejected":
-                context.log.warning(f"{reference.name}: {result.message}")
-            outcomes = check_reference(con, reference.name)
-            record_results(con, outcomes, run_id=context.run_id)
-            ignored = _report_ignored(con, context, settings, REFERENCE_FOLDER)
-        yield dg.MaterializeResult(asset_key=key, metadata=_ingest_metadata([result], ignored))
-        yield _check_result(key, outcomes)
 
-    return _ingest
+
+def build_reference_asset(reference: Reference, settings: Settings) -> dg.AssetsDefinition:
+    def ingest(context: dg.AssetExecutionContext, con, contract):
+        result = ingest_reference(con, contract, reference, settings.landing, settings.timezone)
+        if result.status == "rejected":
+            context.log.warning(f"{reference.name}: {result.message}")
+        return [result], check_reference(con, reference.name)
+
+    return _ingest_asset(
+        settings,
+        reference.name,
+        folder=REFERENCE_FOLDER,
+        ingest=ingest,
+        suite=f"expectations/{reference.name}.json on the version in force",
+        description=f"Reference file reference/{reference.file} loaded into raw.{reference.name}.",
+    )
 
 
 def source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
