@@ -35,7 +35,7 @@ run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/lodestar report
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e" -n 2 --dist loadgroup
