@@ -53,7 +53,8 @@ def _one_line(message: str, most: int = 5) -> str:
     return f"{lines[0]} {'; '.join(items)}{more}"
 
 
-def _failures(result) -> list[str]:
+def step_failures(result) -> list[str]:
+    """'<step>: <what happened>' for each failed step of a Dagster result, one line each."""
     failures = []
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
@@ -104,7 +105,7 @@ def run_range(settings: Settings, start: date, end: date) -> int:
         + f"; total {sum(s for _, s in phases):.1f} s",
         file=sys.stderr,
     )
-    failures = _failures(result)
+    failures = step_failures(result)
     # A broken OKR file stops only the OKR steps; KPIs are still published (docs/okrs.md).
     core_failures = [f for f in failures if not f.startswith(OKR_STEPS)]
     if core_failures or not settings.published_marts.exists():

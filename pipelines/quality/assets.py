@@ -16,6 +16,7 @@ from pipelines.config import Settings
 from pipelines.okrs.catalog import load_catalog
 from pipelines.quality.kpi_checks import check_kpi_values, recompute_range, record_kpi_check_failures
 from pipelines.quality.kpi_gate import apply_gate, gate_work, kpi_sources
+from pipelines.quality.outcomes import MAX_LISTED, markdown_listing
 from pipelines.quality.results import record_results, recorded_in_run
 from pipelines.warehouse import working_db
 
@@ -24,14 +25,10 @@ GATE_VALUES = dg.AssetKey(["gate", "kpi_values"])
 GATE_STATUS = dg.AssetKey(["gate", "kpi_status"])
 KPI_CHECK = "kpi_checks"
 # Lines of failures / warnings listed in the check's metadata (the rest are counted).
-MAX_LISTED = 50
 
 
 def _listing(outcomes) -> dg.MetadataValue:
-    lines = [f"- {o.reason}" for o in outcomes[:MAX_LISTED]]
-    if len(outcomes) > MAX_LISTED:
-        lines.append(f"- … and {len(outcomes) - MAX_LISTED} more (audit.dq_results has them all)")
-    return dg.MetadataValue.md("\n".join(lines) or "none")
+    return dg.MetadataValue.md(markdown_listing([o.reason for o in outcomes]))
 
 
 def kpi_check_result(outcomes, checked_range) -> dg.AssetCheckResult:

@@ -122,6 +122,18 @@ class CheckOutcome:
         return json.dumps(self.details, sort_keys=True, default=str, separators=(",", ":"))
 
 
+# Check metadata lists this many outcomes at most; audit.dq_results keeps them all.
+MAX_LISTED = 50
+
+
+def markdown_listing(lines: Sequence[str]) -> str:
+    """Outcome lines as a Markdown list for check metadata, capped at MAX_LISTED."""
+    listed = [f"- {line}" for line in lines[:MAX_LISTED]]
+    if len(lines) > MAX_LISTED:
+        listed.append(f"- … and {len(lines) - MAX_LISTED} more (audit.dq_results has them all)")
+    return "\n".join(listed) or "none"
+
+
 def one_line(text: str) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= REASON_MAX else text[: REASON_MAX - 3] + "..."

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from pipelines.config import REPO_ROOT, Settings
-from pipelines.runner import execute_range
+from pipelines.runner import execute_range, step_failures
 from tests.property.landing_files import Landing, write_landing
 from tests.property.landing_strategy import landing_strategy
 from tests.property.pipeline_check import differences, pipeline_problems, published_kpi_values
@@ -37,13 +37,6 @@ PROPERTY = settings(
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
 )
-
-
-def _root_cause(event) -> str:
-    error = event.event_specific_data.error
-    while error is not None and error.cause is not None:
-        error = error.cause
-    return error.message.strip().splitlines()[0] if error else "failed"
 
 
 def run_and_compare(landing: Landing, root, zone: str) -> None:
@@ -67,9 +60,7 @@ def run_and_compare(landing: Landing, root, zone: str) -> None:
     config.okrs.mkdir()
     shutil.copy(REPO_ROOT / "okrs" / "kpis.yml", config.okrs)
     result = execute_range(config, landing.start, landing.end)
-    failed = [
-        f"{e.step_key}: {_root_cause(e)}" for e in result.all_events if e.event_type_value == "STEP_FAILURE"
-    ]
+    failed = step_failures(result)
 
     where = f"landing {root / 'landing'} ({landing.start}..{landing.end}, LODESTAR_TIMEZONE={zone})"
     assert result.success, f"{where}: the run failed:\n" + "\n".join(failed)
