@@ -66,15 +66,26 @@ baseline as (
     from history
 ),
 history_days as (
-    select c.kpi_id, c.as_of_date, t.x, t.denominator,
-           median(t.x) over (partition by c.kpi_id, c.as_of_date, (c.as_of_date - t.as_of_date) % 7) as weekday_median,
-           sum(t.x * t.denominator) over whole / sum(t.denominator) over whole as pooled,
-           avg(t.denominator) over whole as mean_denominator
+    select c.kpi_id, c.as_of_date, t.as_of_date as day, t.x, t.denominator,
+           (c.as_of_date - t.as_of_date) % 7 as weekday
     from checked as c
     join totals as t on t.kpi_id = c.kpi_id
         and t.as_of_date between c.as_of_date - 7 * c.history_weeks and c.as_of_date - 1
         and t.x is not null
-    window whole as (partition by c.kpi_id, c.as_of_date)
+),
+pooling as (
+    -- sums over lists in date order: a parallel sum would differ in the last bits from run to run
+    select kpi_id, as_of_date,
+           list_sum(list(x * denominator order by day)) / list_sum(list(denominator order by day)) as pooled,
+           list_sum(list(denominator order by day)) / count(denominator) as mean_denominator
+    from history_days
+    group by all
+),
+deviations as (
+    select h.*, p.pooled, p.mean_denominator,
+           median(h.x) over (partition by h.kpi_id, h.as_of_date, h.weekday) as weekday_median
+    from history_days as h
+    join pooling as p on p.kpi_id = h.kpi_id and p.as_of_date = h.as_of_date
 ),
 spread as (
     select kpi_id, as_of_date,
@@ -82,7 +93,7 @@ spread as (
            1.4826 * median(abs(x - pooled) * sqrt(denominator / mean_denominator))
                filter (where denominator > 0 and mean_denominator > 0) as per_unit,
            any_value(mean_denominator) as mean_denominator
-    from history_days
+    from deviations
     group by all
 ),
 recent_max as (

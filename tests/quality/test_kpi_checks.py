@@ -325,7 +325,10 @@ def test_one_noisy_day_last_year_does_not_make_an_ordinary_day_anomalous(con):
     def value(day):
         return 1000.0 * (1 / 3 if day == dip else 1.0) * (1 + 0.01 * (((day - first).days * 7) % 5 - 2))
 
-    write_values(con, [("gmv", d, w, "all", "all", value(d), value(d), None) for d in days(first, last) for w in WINDOWS])
+    write_values(
+        con,
+        [("gmv", d, w, "all", "all", value(d), value(d), None) for d in days(first, last) for w in WINDOWS],
+    )
     assert by_key(check_kpi_values(con, CATALOG, checked, checked))[("gmv", checked)].passed
 
     spike(con, "gmv", checked, factor=1 / 3)  # the same dip this year is explained by last year: no warning
