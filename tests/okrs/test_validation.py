@@ -14,36 +14,9 @@ from pipelines.config import REPO_ROOT
 from pipelines.okrs.catalog import load_catalog
 from pipelines.okrs.cli import validate_command
 from pipelines.okrs.validate import OkrValidationError, load_okr_sets, okr_table_rows, write_okr_tables
+from tests.okrs.okr_files import kr, objective, okr_yaml
 
 CATALOG = load_catalog(REPO_ROOT / "okrs")
-
-
-def kr(kr_id="k1", **fields) -> dict:
-    base = dict(
-        id=kr_id,
-        title="A key result",
-        kpi="csat",
-        window="trailing_28d",
-        type="increase",
-        baseline=0.8,
-        target=0.9,
-    )
-    base.update(fields)
-    return {k: v for k, v in base.items() if v is not None}
-
-
-def okr_yaml(objectives: list[dict], period="{start: 2026-10-01, end: 2026-12-31}") -> str:
-    import yaml
-
-    body = yaml.safe_dump({"objectives": objectives}, sort_keys=False, allow_unicode=True)
-    return f"period: {period}\n" + body
-
-
-def objective(oid="o1", krs=None, **fields) -> dict:
-    base = dict(id=oid, title="An objective", owner="team")
-    base.update(fields)
-    base["key_results"] = [kr()] if krs is None else krs
-    return base
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
