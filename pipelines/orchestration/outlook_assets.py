@@ -73,19 +73,20 @@ def one_line(errors: list[str]) -> str:
     return errors[0] + more
 
 
+def one_asset_step(name: str, key: dg.AssetKey, **spec):
+    """An asset whose step has a name of its own (the run summary and OKR_STEPS name steps)."""
+    return dg.multi_asset(name=name, specs=[dg.AssetSpec(key, **spec)])
+
+
 def outlook_assets(settings: Settings) -> list[dg.AssetsDefinition]:
-    @dg.multi_asset(
-        name="kr_forecasts",
-        specs=[
-            dg.AssetSpec(
-                FORECASTS,
-                group_name="okrs",
-                deps=[dg.AssetKey(["marts", "kr_progress_daily"]), GATE_VALUES, GATE_STATUS],
-                kinds={"python", "duckdb"},
-                description="Per KR and day: projected KPI value at the period end, 80% interval, "
-                "probability of reaching the target and forecast status, next to the pace status.",
-            )
-        ],
+    @one_asset_step(
+        "kr_forecasts",
+        FORECASTS,
+        group_name="okrs",
+        deps=[dg.AssetKey(["marts", "kr_progress_daily"]), GATE_VALUES, GATE_STATUS],
+        kinds={"python", "duckdb"},
+        description="Per KR and day: projected KPI value at the period end, 80% interval, "
+        "probability of reaching the target and forecast status, next to the pace status.",
     )
     def kr_forecasts(context: dg.AssetExecutionContext):
         catalog = load_catalog(settings.okrs)
@@ -106,17 +107,13 @@ def outlook_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             },
         )
 
-    @dg.multi_asset(
-        name="okr_checkins",
-        specs=[
-            dg.AssetSpec(
-                CHECKINS,
-                group_name="okrs",
-                deps=[dg.AssetKey(["okr", "key_results"])],
-                kinds={"python", "duckdb"},
-                description="Owners' weekly confidence (0-10) and note per KR, from okrs/checkins/<period>.yml.",
-            )
-        ],
+    @one_asset_step(
+        "okr_checkins",
+        CHECKINS,
+        group_name="okrs",
+        deps=[dg.AssetKey(["okr", "key_results"])],
+        kinds={"python", "duckdb"},
+        description="Owners' weekly confidence (0-10) and note per KR, from okrs/checkins/<period>.yml.",
     )
     def okr_checkins(context: dg.AssetExecutionContext):
         files = checkin_files(settings.okrs)
@@ -138,18 +135,14 @@ def outlook_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         context.log.info(f"check-ins: {len(rows)} from {len(files)} file(s)")
         yield dg.MaterializeResult(asset_key=CHECKINS, metadata={"rows": len(rows), "files": len(files)})
 
-    @dg.multi_asset(
-        name="published_checkin_marts",
-        specs=[
-            dg.AssetSpec(
-                PUBLISHED_CHECKINS,
-                group_name="published",
-                deps=[PUBLISHED_OKRS, CHECKINS],
-                kinds={"duckdb", "parquet"},
-                description="kr_checkins published atomically (its own step: a broken check-in file "
-                "never holds back the OKR marts).",
-            )
-        ],
+    @one_asset_step(
+        "published_checkin_marts",
+        PUBLISHED_CHECKINS,
+        group_name="published",
+        deps=[PUBLISHED_OKRS, CHECKINS],
+        kinds={"duckdb", "parquet"},
+        description="kr_checkins published atomically (its own step: a broken check-in file "
+        "never holds back the OKR marts).",
     )
     def published_checkin_marts(context: dg.AssetExecutionContext):
         with working_db(settings, log=context.log) as con:

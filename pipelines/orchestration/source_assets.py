@@ -13,7 +13,7 @@ import dagster as dg
 
 from pipelines.config import Settings
 from pipelines.partitions import SINGLE_RUN, days_between, extract_months, run_days
-from pipelines.quality.outcomes import markdown_listing
+from pipelines.quality.assets import check_result
 from pipelines.quality.results import record_ignored_files, record_results, recorded_in_run
 from pipelines.quality.source_checks import check_reference, check_source_partitions
 from pipelines.sources.contract import Reference, Source, load_contract
@@ -46,19 +46,13 @@ def _ingest_metadata(results: list[PartitionResult], ignored) -> dict:
 
 
 def _check_result(key: dg.AssetKey, outcomes) -> dg.AssetCheckResult:
-    failed = [o for o in outcomes if o.blocking]
-    warned = [o for o in outcomes if not o.passed and not o.blocking]
-    return dg.AssetCheckResult(
-        asset_key=key,
-        check_name=CONTRACT_CHECK,
-        passed=not failed,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={
-            "partitions_checked": len(outcomes),
-            "partitions_failed": len(failed),
-            "failures": dg.MetadataValue.md(markdown_listing([f"{o.partition}: {o.reason}" for o in failed])),
-            "warnings": dg.MetadataValue.md(markdown_listing([f"{o.partition}: {o.reason}" for o in warned])),
-        },
+    return check_result(
+        key,
+        CONTRACT_CHECK,
+        outcomes,
+        lambda o: f"{o.partition}: {o.reason}",
+        partitions_checked=len(outcomes),
+        partitions_failed=sum(o.blocking for o in outcomes),
     )
 
 
