@@ -11,16 +11,16 @@ verdicts.
 """
 
 from collections.abc import Callable
+from pathlib import Path
 
 import dagster as dg
 
-from pipelines.config import Settings
 from pipelines.okrs.catalog import load_catalog
 from pipelines.quality.kpi_checks import check_kpi_values, recompute_range, record_kpi_check_failures
 from pipelines.quality.kpi_gate import apply_gate, gate_work, kpi_sources
 from pipelines.quality.outcomes import MAX_LISTED, CheckOutcome, failed_and_warned, markdown_listing
 from pipelines.quality.results import record_results, recorded_in_run
-from pipelines.warehouse import working_db
+from pipelines.resources import Warehouse
 
 # What the gate writes; the OKR models and the publisher read these (dbt source `gate`).
 GATE_VALUES = dg.AssetKey(["gate", "kpi_values"])
@@ -69,7 +69,7 @@ def kpi_check_result(outcomes, checked_range) -> dg.AssetCheckResult:
     )
 
 
-def gate_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+def gate_assets() -> list[dg.AssetsDefinition]:
     @dg.multi_asset(
         name="kpi_gate",
         specs=[
@@ -100,9 +100,9 @@ def gate_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             )
         ],
     )
-    def kpi_gate(context: dg.AssetExecutionContext):
-        catalog = load_catalog(settings.okrs)
-        with working_db(settings, log=context.log) as con:
+    def kpi_gate(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        catalog = load_catalog(Path(warehouse.okrs))
+        with warehouse.connect(log=context.log) as con:
             sources = kpi_sources(con)
             work = gate_work(con, sources)
             if work is None:  # a warehouse whose dbt did not record its changes: the recompute range

@@ -709,11 +709,12 @@ def test_asset_fails_with_every_error_and_writes_nothing(tmp_path, monkeypatch):
     warehouse = tmp_path / "w.duckdb"
     monkeypatch.setenv("LODESTAR_OKRS", str(okr_dir))
     monkeypatch.setenv("LODESTAR_WAREHOUSE", str(warehouse))
-    from pipelines.config import Settings
     from pipelines.okrs.assets import okr_assets
+    from pipelines.resources import Warehouse
 
-    okr_assets = okr_assets(Settings.from_env())
-    assert dg.materialize(okr_assets).success
+    okr_assets = okr_assets()
+    resources = {"warehouse": Warehouse.from_env()}
+    assert dg.materialize(okr_assets, resources=resources).success
     con = duckdb.connect(str(warehouse))
     before = con.execute("select count(*) from okr.key_results").fetchone()
     con.close()
@@ -726,7 +727,7 @@ def test_asset_fails_with_every_error_and_writes_nothing(tmp_path, monkeypatch):
             period="{start: 2026-07-01, end: 2026-09-30}",
         ),
     )
-    result = dg.materialize(okr_assets, raise_on_error=False)
+    result = dg.materialize(okr_assets, resources=resources, raise_on_error=False)
     assert not result.success
     [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     text = failure.event_specific_data.error.message + str(failure.event_specific_data.user_failure_data)
