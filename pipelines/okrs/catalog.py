@@ -73,6 +73,9 @@ class Anomaly(_Strict):
     # a day total this many times above the largest of the 90 days before always
     # blocks; null where huge swings are legitimate (ratios of small denominators)
     absurd_factor: float | None = Field(default=1000.0, gt=1)
+    # judge ln(value): for positive, skewed KPIs such as durations, where a day
+    # at 4x the usual median is as ordinary as one at a quarter of it
+    log_scale: bool = False
 
 
 class Kpi(_Strict):

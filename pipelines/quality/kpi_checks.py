@@ -13,9 +13,11 @@ partitioned by (kpi_id, as_of_date):
   catalog window, and (kpi_id, as_of_date, window, dimension, dimension_value)
   is unique;
 - anomaly: the day-window total's robust z-score against a seasonal baseline
-  (the median of the same weekday over the `history_weeks` weeks before,
-  scaled by last year's ratio when a year of history exists; scale 1.4826 x
-  the median absolute deviation), read from the whole relation so that days
+  (the median of the same weekday over the `history_weeks` weeks before, or
+  that median scaled like last year's same weekday, whichever explains the day
+  better; a ratio's scale shrinks with the square root of its denominator, a
+  funnel plot's limits; `log_scale` KPIs judged on ln(value); see
+  docs/quality-gate.md#anomalies), read from the whole relation so that days
   before the checked range count, judged with at least 4 weeks of history,
   must stay within `z_threshold`: `error` for KPIs whose catalog entry says
   `anomaly.blocking`, `warning` for the others;
@@ -100,10 +102,10 @@ def register_catalog(con, catalog: Catalog) -> dict[str, str]:
         f"""create or replace temp table {CATALOG_TABLE} (
             kpi_id varchar primary key, additivity varchar, valid_min double, valid_max double,
             valid_range varchar, anomaly_blocking boolean, z_threshold double, history_weeks integer,
-            absurd_factor double)"""
+            absurd_factor double, log_scale boolean)"""
     )
     con.executemany(
-        f"insert into {CATALOG_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert into {CATALOG_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 k.id,
@@ -115,6 +117,7 @@ def register_catalog(con, catalog: Catalog) -> dict[str, str]:
                 k.anomaly.z_threshold,
                 k.anomaly.history_weeks,
                 k.anomaly.absurd_factor,
+                k.anomaly.log_scale,
             )
             for k in catalog.kpis
         ],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -314,6 +315,88 @@ def test_a_weekly_rhythm_and_last_years_peak_are_not_anomalies(con):
     # the first Black Friday had no year before it: it warns, once
     outcomes = by_key(check_kpi_values(con, CATALOG, date(2023, 11, 24), date(2023, 11, 24)))
     assert outcomes[("gmv", date(2023, 11, 24))].severity == "warning"
+
+
+def test_one_noisy_day_last_year_does_not_make_an_ordinary_day_anomalous(con):
+    """Last year's same weekday dipped to a third by chance; this year's day is ordinary: no warning."""
+    first, last = date(2023, 1, 2), date(2024, 3, 3)
+    checked = date(2024, 2, 26)
+    dip = checked - timedelta(days=364)
+
+    def value(day):
+        return 1000.0 * (1 / 3 if day == dip else 1.0) * (1 + 0.01 * (((day - first).days * 7) % 5 - 2))
+
+    write_values(con, [("gmv", d, w, "all", "all", value(d), value(d), None) for d in days(first, last) for w in WINDOWS])
+    assert by_key(check_kpi_values(con, CATALOG, checked, checked))[("gmv", checked)].passed
+
+    spike(con, "gmv", checked, factor=1 / 3)  # the same dip this year is explained by last year: no warning
+    assert by_key(check_kpi_values(con, CATALOG, checked, checked))[("gmv", checked)].passed
+    spike(con, "gmv", checked, factor=30)  # 10x the usual: neither baseline explains it
+    assert by_key(check_kpi_values(con, CATALOG, checked, checked))[("gmv", checked)].severity == "warning"
+
+
+SMALL = Catalog(
+    windows=list(WINDOWS),
+    kpis=[
+        kpi("csat", "ratio", {"min": 0, "max": 1}),
+        kpi("first_response_hours", "percentile", {"min": 0}).model_copy(
+            update={"anomaly": Anomaly(log_scale=True)}
+        ),
+    ],
+)
+
+
+def small_desk_rows(first: date, last: date, seed: int = 11) -> list[tuple]:
+    """A small support desk: 0-7 scored tickets a day, 85 % satisfied; median response times that
+    are skewed (a few minutes on most days, hours when the desk is short)."""
+    rng = random.Random(seed)
+    rows = []
+    for day in days(first, last):
+        scored = rng.choice([1, 1, 2, 2, 3, 3, 3, 4, 4, 5, 6, 7])
+        satisfied = sum(rng.random() < 0.85 for _ in range(scored))
+        hours = math.exp(rng.gauss(math.log(0.25), 1.1))
+        for window in WINDOWS:
+            rows.append(("csat", day, window, "all", "all", satisfied / scored, satisfied, scored))
+            rows.append(("first_response_hours", day, window, "all", "all", hours, None, None))
+    return rows
+
+
+def test_a_small_desk_a_year_of_ordinary_days_raises_almost_no_warning(con):
+    """Small samples: a day with 2 unhappy answers out of 2, or a 2-hour median response, is ordinary."""
+    first, last = date(2024, 1, 1), date(2024, 12, 31)
+    write_values(con, small_desk_rows(first, last))
+    outcomes = check_kpi_values(con, SMALL, first + timedelta(days=56), last)
+    warned = [o.reason for o in outcomes if not o.passed]
+    assert len(outcomes) == 2 * 310
+    assert len(warned) <= 3, warned  # z > 5 on pure noise: at most 1 % of KPI-days
+    assert all(o.severity == "warning" for o in outcomes if not o.passed)
+
+
+def test_a_small_desk_a_large_day_that_goes_wrong_warns_and_a_small_one_does_not(con):
+    first, last = date(2024, 1, 1), date(2024, 3, 31)
+    rows = [r for r in small_desk_rows(first, last) if r[1] != last]
+    checked = last
+
+    def with_day(satisfied: int, scored: int, hours: float) -> list[tuple]:
+        return rows + [
+            row
+            for window in WINDOWS
+            for row in (
+                ("csat", checked, window, "all", "all", satisfied / scored, satisfied, scored),
+                ("first_response_hours", checked, window, "all", "all", hours, None, None),
+            )
+        ]
+
+    write_values(con, with_day(0, 2, 3.0))  # 0 of 2 satisfied, a 3-hour median: ordinary for this desk
+    assert all(o.passed for o in check_kpi_values(con, SMALL, checked, checked))
+
+    write_values(con, with_day(6, 40, 300.0))  # 6 of 40 satisfied; a 300-hour median response
+    outcomes = by_key(check_kpi_values(con, SMALL, checked, checked))
+    csat, response = outcomes[("csat", checked)], outcomes[("first_response_hours", checked)]
+    assert (csat.passed, csat.severity) == (False, "warning"), csat.reason
+    assert "anomaly: day total 0.15 is -" in csat.reason
+    assert (response.passed, response.severity) == (False, "warning"), response.reason
+    assert "on a log scale" in response.reason
 
 
 def test_an_absurd_day_total_always_blocks(con):
