@@ -76,51 +76,51 @@ class Region:
     cac_usd: float  # marketing cost per new customer
 
 
+# fmt: off
+# Per region: share of orders and new customers on TREND_ANCHOR, its change per
+# year, UTC offset (minutes), promised delivery (days after the order day) and
+# marketing cost per new customer (USD).
+_FIGURES = {
+    #        share  trend   offset  sla  cac
+    "NA":    (0.44, -0.012, -300,    5, 48.0),
+    "EU":    (0.30,  0.0,     60,    5, 41.0),
+    "APAC":  (0.16,  0.010,  540,    5, 37.0),
+    "LATAM": (0.10,  0.002, -180,   10, 23.0),
+}
+# fmt: on
+_CURRENCIES = {
+    "NA": {"USD": 1.0},
+    "EU": {"EUR": 0.75, "GBP": 0.25},
+    "APAC": {"JPY": 0.55, "AUD": 0.45},
+    "LATAM": {"BRL": 1.0},
+}
+_CHANNEL_MIX = {
+    "NA": {"web": 0.42, "mobile": 0.28, "marketplace": 0.18, "retail": 0.12},
+    "EU": {"web": 0.45, "mobile": 0.25, "marketplace": 0.15, "retail": 0.15},
+    "APAC": {"web": 0.30, "mobile": 0.40, "marketplace": 0.22, "retail": 0.08},
+    "LATAM": {"web": 0.32, "mobile": 0.38, "marketplace": 0.25, "retail": 0.05},
+}
+_CARRIERS = {  # carrier -> (share, mean transit days)
+    "NA": {"UPS": (0.40, 2.4), "FedEx": (0.35, 2.2), "USPS": (0.25, 2.7)},
+    "EU": {"DHL": (0.45, 2.1), "DPD": (0.35, 2.5), "Royal Mail": (0.20, 2.0)},
+    "APAC": {"Yamato": (0.40, 2.4), "Australia Post": (0.35, 2.9), "DHL": (0.25, 3.2)},
+    "LATAM": {"Correios": (0.60, 4.8), "DHL": (0.40, 3.6)},
+}
+_WAREHOUSES = {"NA": ("EWR1", "RNO1"), "EU": ("AMS1",), "APAC": ("SIN1", "SYD1"), "LATAM": ("GRU1",)}
+
 REGIONS: dict[str, Region] = {
-    "NA": Region(
-        0.44,
-        -0.012,
-        -300,
-        {"USD": 1.0},
-        {"web": 0.42, "mobile": 0.28, "marketplace": 0.18, "retail": 0.12},
-        {"UPS": (0.40, 2.4), "FedEx": (0.35, 2.2), "USPS": (0.25, 2.7)},
-        ("EWR1", "RNO1"),
-        5,
-        48.0,
-    ),
-    "EU": Region(
-        0.30,
-        0.0,
-        60,
-        {"EUR": 0.75, "GBP": 0.25},
-        {"web": 0.45, "mobile": 0.25, "marketplace": 0.15, "retail": 0.15},
-        {"DHL": (0.45, 2.1), "DPD": (0.35, 2.5), "Royal Mail": (0.20, 2.0)},
-        ("AMS1",),
-        5,
-        41.0,
-    ),
-    "APAC": Region(
-        0.16,
-        0.010,
-        540,
-        {"JPY": 0.55, "AUD": 0.45},
-        {"web": 0.30, "mobile": 0.40, "marketplace": 0.22, "retail": 0.08},
-        {"Yamato": (0.40, 2.4), "Australia Post": (0.35, 2.9), "DHL": (0.25, 3.2)},
-        ("SIN1", "SYD1"),
-        5,
-        37.0,
-    ),
-    "LATAM": Region(
-        0.10,
-        0.002,
-        -180,
-        {"BRL": 1.0},
-        {"web": 0.32, "mobile": 0.38, "marketplace": 0.25, "retail": 0.05},
-        {"Correios": (0.60, 4.8), "DHL": (0.40, 3.6)},
-        ("GRU1",),
-        10,
-        23.0,
-    ),
+    name: Region(
+        share=share,
+        share_trend=trend,
+        utc_offset_min=offset,
+        currencies=_CURRENCIES[name],
+        channel_mix=_CHANNEL_MIX[name],
+        carriers=_CARRIERS[name],
+        warehouses=_WAREHOUSES[name],
+        sla_days=sla,
+        cac_usd=cac,
+    )
+    for name, (share, trend, offset, sla, cac) in _FIGURES.items()
 }
 check_keys("regions", REGIONS, "region")
 for _r in REGIONS.values():

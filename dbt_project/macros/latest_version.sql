@@ -48,3 +48,23 @@
         order by {% if table['version_column'] %}{{ table['version_column'] }} desc, {% endif %}_extract_date desc, _line desc
     ) = 1
 {%- endmacro %}
+
+{#
+  The body of a staging model: the latest version of each key of raw
+  `source_name` (latest_version()), its contract columns in contract order,
+  each column of `business_days` (a timestamp `<name>_at`) followed by its
+  business day `<name>_on`, and `_extract_date`.
+#}
+{% macro latest_rows(source_name, business_days=[]) -%}
+with latest as ({{ latest_version(source_name) }})
+
+select
+    {%- for column in contract_table(source_name)['columns'] %}
+    {{ column }},
+    {%- if column in business_days %}
+    {{ business_day(column) }} as {{ column[:-3] ~ '_on' }},
+    {%- endif %}
+    {%- endfor %}
+    _extract_date
+from latest
+{%- endmacro %}

@@ -10,10 +10,13 @@
   only, after the OKR publication.
 """
 
+from pathlib import Path
+
 import dagster as dg
 
 from pipelines.config import Settings
 from pipelines.publish.assets import PUBLISHED_OKRS
+from pipelines.resources import Warehouse
 from pipelines.transform.assets import dbt_build_assets
 
 PUBLISHED_REPORT = dg.AssetKey(["published", "report"])
@@ -28,10 +31,10 @@ def bi_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         description="The scorecard report: one self-contained HTML file under <published>/report/, "
         "made from the published marts only.",
     )
-    def published_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    def published_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
         from pipelines.bi.report import write_report
 
-        report = write_report(settings.published_marts, settings.published / "report")
+        report = write_report(warehouse.published_marts, Path(warehouse.published) / "report")
         context.log.info(f"report written: {report.path} ({report.seconds:.1f} s)")
         return dg.MaterializeResult(
             metadata={

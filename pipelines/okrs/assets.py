@@ -9,18 +9,19 @@ definitions while KPI computation and publication, which do not depend on it,
 go on.
 """
 
+from pathlib import Path
+
 import dagster as dg
 
-from pipelines.config import Settings
 from pipelines.okrs.catalog import load_catalog
 from pipelines.okrs.validate import OkrValidationError, load_okr_sets, okr_files, write_okr_tables
-from pipelines.warehouse import working_db
+from pipelines.resources import Warehouse
 
 # The tables this asset writes: the dbt OKR models' source `okr`.
 OKR_TABLES = ("objectives", "key_results", "kr_targets")
 
 
-def okr_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+def okr_assets() -> list[dg.AssetsDefinition]:
     @dg.multi_asset(
         name="okr_definitions",
         specs=[
@@ -33,16 +34,17 @@ def okr_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             for table in OKR_TABLES
         ],
     )
-    def okr_definitions(context: dg.AssetExecutionContext):
+    def okr_definitions(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        okrs = Path(warehouse.okrs)
         try:
-            catalog = load_catalog(settings.okrs)
+            catalog = load_catalog(okrs)
         except ValueError as exc:
             raise dg.Failure(description=f"The KPI catalog is invalid: {exc}") from exc
-        files = okr_files(settings.okrs)
+        files = okr_files(okrs)
         if not files:  # no OKRs defined yet: nothing to score, KPIs still publish
-            context.log.warning(f"no OKR sets in {settings.okrs}: the OKR marts will be empty")
+            context.log.warning(f"no OKR sets in {okrs}: the OKR marts will be empty")
         try:
-            sets = load_okr_sets(settings.okrs, catalog) if files else []
+            sets = load_okr_sets(okrs, catalog) if files else []
         except OkrValidationError as exc:
             listing = "\n".join(f"- {e}" for e in exc.errors)
             raise dg.Failure(
@@ -55,7 +57,7 @@ def okr_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             ) from exc
 
         # one transaction, closed when done
-        with working_db(settings, log=context.log) as con:
+        with warehouse.connect(log=context.log) as con:
             counts = write_okr_tables(con, sets)
         context.log.info(
             f"OKR definitions: {len(sets)} file(s), {counts['objectives']} objectives, "

@@ -11,18 +11,20 @@
   check-ins stay published.
 """
 
+from pathlib import Path
+
 import dagster as dg
 import duckdb
 
-from pipelines.config import Settings
 from pipelines.okrs.catalog import load_catalog
 from pipelines.okrs.checkins import CheckinValidationError, KrPeriod, checkin_files, load_checkins
 from pipelines.okrs.forecast_store import SCHEMA, refresh_forecasts
 from pipelines.publish.assets import PUBLISHED_OKRS
 from pipelines.publish.publisher import publish
 from pipelines.quality.assets import GATE_STATUS, GATE_VALUES
+from pipelines.resources import Warehouse
 from pipelines.transform.project import dbt_project
-from pipelines.warehouse import transaction, working_db
+from pipelines.warehouse import transaction
 
 FORECASTS = dg.AssetKey(["marts", "kr_forecast_daily"])
 CHECKINS = dg.AssetKey(["marts", "kr_checkins"])
@@ -55,11 +57,11 @@ def write_checkins(con, rows) -> None:
             )
 
 
-def published_checkins(settings: Settings) -> list[tuple] | None:
+def published_checkins(published_marts: Path) -> list[tuple] | None:
     """The published kr_checkins rows, or None when there are none published yet."""
-    if not settings.published_marts.is_file():
+    if not published_marts.is_file():
         return None
-    con = duckdb.connect(str(settings.published_marts), read_only=True)
+    con = duckdb.connect(str(published_marts), read_only=True)
     try:
         return con.execute("select * from kr_checkins order by all").fetchall()
     except duckdb.Error:  # an older publication without the table
@@ -73,24 +75,25 @@ def one_line(errors: list[str]) -> str:
     return errors[0] + more
 
 
-def outlook_assets(settings: Settings) -> list[dg.AssetsDefinition]:
-    @dg.multi_asset(
-        name="kr_forecasts",
-        specs=[
-            dg.AssetSpec(
-                FORECASTS,
-                group_name="okrs",
-                deps=[dg.AssetKey(["marts", "kr_progress_daily"]), GATE_VALUES, GATE_STATUS],
-                kinds={"python", "duckdb"},
-                description="Per KR and day: projected KPI value at the period end, 80% interval, "
-                "probability of reaching the target and forecast status, next to the pace status.",
-            )
-        ],
+def one_asset_step(name: str, key: dg.AssetKey, **spec):
+    """An asset whose step has a name of its own (the run summary and OKR_STEPS name steps)."""
+    return dg.multi_asset(name=name, specs=[dg.AssetSpec(key, **spec)])
+
+
+def outlook_assets() -> list[dg.AssetsDefinition]:
+    @one_asset_step(
+        "kr_forecasts",
+        FORECASTS,
+        group_name="okrs",
+        deps=[dg.AssetKey(["marts", "kr_progress_daily"]), GATE_VALUES, GATE_STATUS],
+        kinds={"python", "duckdb"},
+        description="Per KR and day: projected KPI value at the period end, 80% interval, "
+        "probability of reaching the target and forecast status, next to the pace status.",
     )
-    def kr_forecasts(context: dg.AssetExecutionContext):
-        catalog = load_catalog(settings.okrs)
+    def kr_forecasts(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        catalog = load_catalog(Path(warehouse.okrs))
         kinds = {k.id: (k.additivity, k.unit) for k in catalog.kpis}
-        with working_db(settings, log=context.log) as con:
+        with warehouse.connect(log=context.log) as con:
             stats = refresh_forecasts(con, kinds)
         context.log.info(
             f"KR forecasts: {stats.computed} computed, {stats.reused} unchanged, {stats.removed} removed "
@@ -106,21 +109,17 @@ def outlook_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             },
         )
 
-    @dg.multi_asset(
-        name="okr_checkins",
-        specs=[
-            dg.AssetSpec(
-                CHECKINS,
-                group_name="okrs",
-                deps=[dg.AssetKey(["okr", "key_results"])],
-                kinds={"python", "duckdb"},
-                description="Owners' weekly confidence (0-10) and note per KR, from okrs/checkins/<period>.yml.",
-            )
-        ],
+    @one_asset_step(
+        "okr_checkins",
+        CHECKINS,
+        group_name="okrs",
+        deps=[dg.AssetKey(["okr", "key_results"])],
+        kinds={"python", "duckdb"},
+        description="Owners' weekly confidence (0-10) and note per KR, from okrs/checkins/<period>.yml.",
     )
-    def okr_checkins(context: dg.AssetExecutionContext):
-        files = checkin_files(settings.okrs)
-        with working_db(settings, log=context.log) as con:
+    def okr_checkins(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        files = checkin_files(Path(warehouse.okrs))
+        with warehouse.connect(log=context.log) as con:
             krs = {
                 kr_id: KrPeriod(objective_id, start, end, source_file)
                 for kr_id, objective_id, start, end, source_file in con.execute(
@@ -138,28 +137,24 @@ def outlook_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         context.log.info(f"check-ins: {len(rows)} from {len(files)} file(s)")
         yield dg.MaterializeResult(asset_key=CHECKINS, metadata={"rows": len(rows), "files": len(files)})
 
-    @dg.multi_asset(
-        name="published_checkin_marts",
-        specs=[
-            dg.AssetSpec(
-                PUBLISHED_CHECKINS,
-                group_name="published",
-                deps=[PUBLISHED_OKRS, CHECKINS],
-                kinds={"duckdb", "parquet"},
-                description="kr_checkins published atomically (its own step: a broken check-in file "
-                "never holds back the OKR marts).",
-            )
-        ],
+    @one_asset_step(
+        "published_checkin_marts",
+        PUBLISHED_CHECKINS,
+        group_name="published",
+        deps=[PUBLISHED_OKRS, CHECKINS],
+        kinds={"duckdb", "parquet"},
+        description="kr_checkins published atomically (its own step: a broken check-in file "
+        "never holds back the OKR marts).",
     )
-    def published_checkin_marts(context: dg.AssetExecutionContext):
-        with working_db(settings, log=context.log) as con:
+    def published_checkin_marts(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        with warehouse.connect(log=context.log) as con:
             rows = con.execute(f"select * from {SCHEMA}.kr_checkins order by all").fetchall()
             # check-ins change about weekly: skip the (whole-file) publication when nothing changed
-            if rows == published_checkins(settings):
+            if rows == published_checkins(warehouse.published_marts):
                 context.log.info("check-ins unchanged: nothing to publish")
                 yield dg.MaterializeResult(asset_key=PUBLISHED_CHECKINS, metadata={"published": "unchanged"})
                 return
-            report = publish(con, settings, {"checkins"}, dbt_project.manifest_path)
+            report = publish(con, warehouse.settings, {"checkins"}, dbt_project.manifest_path)
         yield dg.MaterializeResult(
             asset_key=PUBLISHED_CHECKINS, metadata={"rows": dg.MetadataValue.json(report.tables)}
         )

@@ -13,13 +13,13 @@ import dagster as dg
 
 from pipelines.config import Settings
 from pipelines.partitions import SINGLE_RUN, days_between, extract_months, run_days
-from pipelines.quality.outcomes import markdown_listing
+from pipelines.quality.assets import check_result
 from pipelines.quality.results import record_ignored_files, record_results, recorded_in_run
 from pipelines.quality.source_checks import check_reference, check_source_partitions
+from pipelines.resources import Warehouse
 from pipelines.sources.contract import Reference, Source, load_contract
 from pipelines.sources.ingest import PartitionResult, ensure_schema, ingest_days, ingest_reference
 from pipelines.sources.landing import REFERENCE_FOLDER, ignored_files
-from pipelines.warehouse import working_db
 
 CONTRACT_CHECK = "contract"
 
@@ -46,19 +46,13 @@ def _ingest_metadata(results: list[PartitionResult], ignored) -> dict:
 
 
 def _check_result(key: dg.AssetKey, outcomes) -> dg.AssetCheckResult:
-    failed = [o for o in outcomes if o.blocking]
-    warned = [o for o in outcomes if not o.passed and not o.blocking]
-    return dg.AssetCheckResult(
-        asset_key=key,
-        check_name=CONTRACT_CHECK,
-        passed=not failed,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={
-            "partitions_checked": len(outcomes),
-            "partitions_failed": len(failed),
-            "failures": dg.MetadataValue.md(markdown_listing([f"{o.partition}: {o.reason}" for o in failed])),
-            "warnings": dg.MetadataValue.md(markdown_listing([f"{o.partition}: {o.reason}" for o in warned])),
-        },
+    return check_result(
+        key,
+        CONTRACT_CHECK,
+        outcomes,
+        lambda o: f"{o.partition}: {o.reason}",
+        partitions_checked=len(outcomes),
+        partitions_failed=sum(o.blocking for o in outcomes),
     )
 
 
@@ -109,7 +103,6 @@ def _log_ingest(context, name: str, results: list[PartitionResult], seconds: flo
 
 
 def _ingest_asset(
-    settings: Settings,
     name: str,
     *,
     folder: str,
@@ -120,7 +113,7 @@ def _ingest_asset(
     metadata: dict | None = None,
     **partitioning,
 ) -> dg.AssetsDefinition:
-    """The asset of one source or reference: `ingest(context, con, contract)` loads it and
+    """The asset of one source or reference: `ingest(context, con, contract, settings)` loads it and
     returns (results, contract outcomes); the outcomes are recorded and the landing
     folder's ignored files reported."""
     key = raw_key(name)
@@ -140,11 +133,12 @@ def _ingest_asset(
         check_specs=[contract_check_spec(key, suite)],
         **partitioning,
     )
-    def _ingest(context: dg.AssetExecutionContext):
+    def _ingest(context: dg.AssetExecutionContext, warehouse: Warehouse):
         contract = load_contract()
-        with working_db(settings, log=context.log) as con:
+        settings = warehouse.settings
+        with warehouse.connect(log=context.log) as con:
             ensure_schema(con, contract)
-            results, outcomes = ingest(context, con, contract)
+            results, outcomes = ingest(context, con, contract, settings)
             record_results(con, outcomes, run_id=context.run_id)
             ignored = _report_ignored(con, context, settings, folder)
         yield dg.MaterializeResult(asset_key=key, metadata=_ingest_metadata(results, ignored))
@@ -153,8 +147,8 @@ def _ingest_asset(
     return _ingest
 
 
-def build_source_asset(source: Source, settings: Settings) -> dg.AssetsDefinition:
-    def ingest(context: dg.AssetExecutionContext, con, contract):
+def build_source_asset(source: Source, months: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    def ingest(context: dg.AssetExecutionContext, con, contract, settings: Settings):
         days = days_between(*run_days(context.run.tags, settings))
         started = time.monotonic()
         results = ingest_days(con, contract, source, settings.landing, days, settings.timezone)
@@ -162,7 +156,6 @@ def build_source_asset(source: Source, settings: Settings) -> dg.AssetsDefinitio
         return results, check_source_partitions(con, source.name, days)
 
     return _ingest_asset(
-        settings,
         source.name,
         folder=source.name,
         ingest=ingest,
@@ -171,20 +164,19 @@ def build_source_asset(source: Source, settings: Settings) -> dg.AssetsDefinitio
         "bad rows quarantined, bad files block their day.",
         deps=sorted({raw_key(c.reference.split(".")[0]) for c in source.columns.values() if c.reference}),
         metadata={"system": source.system, "format": source.format},
-        partitions_def=extract_months(settings),
+        partitions_def=months,
         backfill_policy=SINGLE_RUN,
     )
 
 
-def build_reference_asset(reference: Reference, settings: Settings) -> dg.AssetsDefinition:
-    def ingest(context: dg.AssetExecutionContext, con, contract):
+def build_reference_asset(reference: Reference) -> dg.AssetsDefinition:
+    def ingest(context: dg.AssetExecutionContext, con, contract, settings: Settings):
         result = ingest_reference(con, contract, reference, settings.landing, settings.timezone)
         if result.status == "rejected":
             context.log.warning(f"{reference.name}: {result.message}")
         return [result], check_reference(con, reference.name)
 
     return _ingest_asset(
-        settings,
         reference.name,
         folder=REFERENCE_FOLDER,
         ingest=ingest,
@@ -194,7 +186,10 @@ def build_reference_asset(reference: Reference, settings: Settings) -> dg.Assets
 
 
 def source_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    """The assets of the contract's references and sources; `settings` only dates the partitions
+    (from LODESTAR_START_DATE): a run reads its paths from the `warehouse` resource."""
     contract = load_contract()
-    return [build_reference_asset(r, settings) for r in contract.references.values()] + [
-        build_source_asset(s, settings) for s in contract.sources.values()
+    months = extract_months(settings)
+    return [build_reference_asset(r) for r in contract.references.values()] + [
+        build_source_asset(s, months) for s in contract.sources.values()
     ]

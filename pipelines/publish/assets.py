@@ -7,11 +7,10 @@ the others over from the current published file.
 
 import dagster as dg
 
-from pipelines.config import Settings
 from pipelines.publish.publisher import PublishReport, publish, published_tables
 from pipelines.quality.assets import GATE_STATUS, GATE_VALUES
+from pipelines.resources import Warehouse
 from pipelines.transform.project import dbt_project
-from pipelines.warehouse import working_db
 
 PUBLISHED_KPIS = dg.AssetKey(["published", "kpi_marts"])
 PUBLISHED_OKRS = dg.AssetKey(["published", "okr_marts"])
@@ -26,7 +25,7 @@ def _metadata(report: PublishReport) -> dict:
     }
 
 
-def publish_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+def publish_assets() -> list[dg.AssetsDefinition]:
     okr_marts = [dg.AssetKey(["marts", t.name]) for t in published_tables() if t.group == "okrs"]
     # dbt marts published with the KPIs (catalog, quarantine, BI marts): built before they are published
     kpi_marts = [
@@ -42,9 +41,9 @@ def publish_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         kinds={"duckdb", "parquet"},
         description="KPI marts, status, check results and quarantine summary published atomically.",
     )
-    def published_kpi_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        with working_db(settings, log=context.log) as con:
-            report = publish(con, settings, {"kpis"}, dbt_project.manifest_path)
+    def published_kpi_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+        with warehouse.connect(log=context.log) as con:
+            report = publish(con, warehouse.settings, {"kpis"}, dbt_project.manifest_path)
         context.log.info(f"published {report.path}: {report.tables}")
         return dg.MaterializeResult(metadata=_metadata(report))
 
@@ -55,9 +54,9 @@ def publish_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         kinds={"duckdb", "parquet"},
         description="OKR marts (objectives, key results, daily progress, scorecard) published atomically.",
     )
-    def published_okr_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        with working_db(settings, log=context.log) as con:
-            report = publish(con, settings, {"okrs"}, dbt_project.manifest_path)
+    def published_okr_marts(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+        with warehouse.connect(log=context.log) as con:
+            report = publish(con, warehouse.settings, {"okrs"}, dbt_project.manifest_path)
         return dg.MaterializeResult(metadata=_metadata(report))
 
     return [published_kpi_marts, published_okr_marts]

@@ -10,52 +10,66 @@ changed. The `kpi_checks` asset check on gate/kpi_values reports the run's
 verdicts.
 """
 
+from collections.abc import Callable
+from pathlib import Path
+
 import dagster as dg
 
-from pipelines.config import Settings
 from pipelines.okrs.catalog import load_catalog
 from pipelines.quality.kpi_checks import check_kpi_values, recompute_range, record_kpi_check_failures
 from pipelines.quality.kpi_gate import apply_gate, gate_work, kpi_sources
-from pipelines.quality.outcomes import MAX_LISTED, markdown_listing
+from pipelines.quality.outcomes import MAX_LISTED, CheckOutcome, failed_and_warned, markdown_listing
 from pipelines.quality.results import record_results, recorded_in_run
-from pipelines.warehouse import working_db
+from pipelines.resources import Warehouse
 
 # What the gate writes; the OKR models and the publisher read these (dbt source `gate`).
 GATE_VALUES = dg.AssetKey(["gate", "kpi_values"])
 GATE_STATUS = dg.AssetKey(["gate", "kpi_status"])
 KPI_CHECK = "kpi_checks"
-# Lines of failures / warnings listed in the check's metadata (the rest are counted).
 
 
-def _listing(outcomes) -> dg.MetadataValue:
-    return dg.MetadataValue.md(markdown_listing([o.reason for o in outcomes]))
-
-
-def kpi_check_result(outcomes, checked_range) -> dg.AssetCheckResult:
-    """The `kpi_checks` verdict: passed unless a KPI check blocks a KPI for a day."""
-    failed = [o for o in outcomes if o.blocking]
-    warned = [o for o in outcomes if not o.passed and not o.blocking]
-    first, last = checked_range or (None, None)
-    blocked_kpis = sorted({o.check_name.removeprefix("kpi_") for o in failed})
+def check_result(
+    key: dg.AssetKey,
+    check_name: str,
+    outcomes: list[CheckOutcome],
+    describe: Callable[[CheckOutcome], str],
+    **metadata,
+) -> dg.AssetCheckResult:
+    """The Dagster verdict of a check's outcomes (the source contracts' and the KPI checks'):
+    passed unless one blocks; `metadata`, then the failures and warnings listed (capped)."""
+    failed, warned = failed_and_warned(outcomes)
     return dg.AssetCheckResult(
-        asset_key=GATE_VALUES,
-        check_name=KPI_CHECK,
+        asset_key=key,
+        check_name=check_name,
         passed=not failed,
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
-            "first_day": str(first) if first else "none",
-            "last_day": str(last) if last else "none",
-            "kpi_days_checked": len(outcomes),
-            "kpi_days_blocked": len(failed),
-            "kpi_days_with_warnings": len(warned),
-            "blocked_kpis": dg.MetadataValue.json(blocked_kpis),
-            "failures": _listing(failed),
-            "warnings": _listing(warned),
+            **metadata,
+            "failures": dg.MetadataValue.md(markdown_listing([describe(o) for o in failed])),
+            "warnings": dg.MetadataValue.md(markdown_listing([describe(o) for o in warned])),
         },
     )
 
 
-def gate_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+def kpi_check_result(outcomes, checked_range) -> dg.AssetCheckResult:
+    """The `kpi_checks` verdict: passed unless a KPI check blocks a KPI for a day."""
+    failed, warned = failed_and_warned(outcomes)
+    first, last = checked_range or (None, None)
+    return check_result(
+        GATE_VALUES,
+        KPI_CHECK,
+        outcomes,
+        lambda o: o.reason,
+        first_day=str(first) if first else "none",
+        last_day=str(last) if last else "none",
+        kpi_days_checked=len(outcomes),
+        kpi_days_blocked=len(failed),
+        kpi_days_with_warnings=len(warned),
+        blocked_kpis=dg.MetadataValue.json(sorted({o.check_name.removeprefix("kpi_") for o in failed})),
+    )
+
+
+def gate_assets() -> list[dg.AssetsDefinition]:
     @dg.multi_asset(
         name="kpi_gate",
         specs=[
@@ -86,9 +100,9 @@ def gate_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             )
         ],
     )
-    def kpi_gate(context: dg.AssetExecutionContext):
-        catalog = load_catalog(settings.okrs)
-        with working_db(settings, log=context.log) as con:
+    def kpi_gate(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        catalog = load_catalog(Path(warehouse.okrs))
+        with warehouse.connect(log=context.log) as con:
             sources = kpi_sources(con)
             work = gate_work(con, sources)
             if work is None:  # a warehouse whose dbt did not record its changes: the recompute range
@@ -108,8 +122,7 @@ def gate_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 context.log.info("no KPI values to check (none changed)")
             summary = apply_gate(con, catalog, sources, work.redo_from if work else None, work)
             new = recorded_in_run(con, context.run.run_id)
-        failed = [o for o in outcomes if o.blocking]
-        warned = [o for o in outcomes if not o.passed and not o.blocking]
+        failed, warned = failed_and_warned(outcomes)
         # Tell what this run found; outcomes unchanged since an earlier run were told then.
         fresh_failed = [o for o in failed if (o.check_name, o.asset, o.partition) in new]
         fresh_warned = [o for o in warned if (o.check_name, o.asset, o.partition) in new]

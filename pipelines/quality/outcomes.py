@@ -126,6 +126,11 @@ class CheckOutcome:
 MAX_LISTED = 50
 
 
+def failed_and_warned(outcomes: Sequence[CheckOutcome]) -> tuple[list[CheckOutcome], list[CheckOutcome]]:
+    """The outcomes that block publication, and those that failed without blocking (warnings)."""
+    return [o for o in outcomes if o.blocking], [o for o in outcomes if not o.passed and not o.blocking]
+
+
 def markdown_listing(lines: Sequence[str]) -> str:
     """Outcome lines as a Markdown list for check metadata, capped at MAX_LISTED."""
     listed = [f"- {line}" for line in lines[:MAX_LISTED]]

@@ -24,6 +24,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from pipelines.config import Settings
 from pipelines.partitions import run_days
+from pipelines.resources import Warehouse
 from pipelines.transform.project import dbt_environment, ensure_manifest
 
 
@@ -84,7 +85,10 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, setting
 
 
 def dbt_build_assets(settings: Settings, name: str, select: str, exclude: str = "") -> dg.AssetsDefinition:
-    """The dbt models of one selection as one Dagster asset group, built by `build_models`."""
+    """The dbt models of one selection as one Dagster asset group, built by `build_models`.
+
+    `settings` only prepares the manifest the definitions are read from; a run builds
+    with the `warehouse` resource's configuration."""
 
     @dbt_assets(
         manifest=ensure_manifest(settings),
@@ -93,8 +97,8 @@ def dbt_build_assets(settings: Settings, name: str, select: str, exclude: str = 
         name=name,
         dagster_dbt_translator=TRANSLATOR,
     )
-    def models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        yield from build_models(context, dbt, settings)
+    def models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+        yield from build_models(context, dbt, warehouse.settings)
 
     return models
 

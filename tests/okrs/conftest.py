@@ -22,6 +22,7 @@ from pipelines.config import DBT_PROJECT_DIR, REPO_ROOT
 from pipelines.okrs.catalog import load_catalog
 from pipelines.okrs.validate import load_okr_sets, write_okr_tables
 from pipelines.transform.project import DBT_EXECUTABLE
+from tests.okrs import okr_files
 
 HOSTILE_KR = "k'; drop table gate.kpi_values; --"
 HOSTILE_CARRIER = "Acme'); DROP TABLE okr.objectives; --"
@@ -114,43 +115,26 @@ OCTOBER = textwrap.dedent(
     """
 )
 
+
+def one_kr_set(period: str, objective: dict, key_result: dict) -> str:
+    """An OKR file with one objective of one key result."""
+    return okr_files.okr_yaml(
+        [okr_files.objective(krs=[okr_files.kr(**key_result)], **objective)], period=period
+    )
+
+
 # Ends before October; its objective aligns to `root` of the other file.
-SEPTEMBER = textwrap.dedent(
-    """
-    period: {start: 2026-09-01, end: 2026-09-30}
-    objectives:
-      - id: september
-        title: September push
-        owner: commerce
-        parent: root
-        key_results:
-          - id: k_sep
-            title: Daily GMV to 100
-            kpi: gmv
-            window: day
-            type: increase
-            baseline: 0
-            target: 100
-    """
+SEPTEMBER = one_kr_set(
+    "{start: 2026-09-01, end: 2026-09-30}",
+    dict(oid="september", title="September push", owner="commerce", parent="root"),
+    dict(kr_id="k_sep", title="Daily GMV to 100", kpi="gmv", window="day", baseline=0, target=100),
 )
 
 # Starts after the last loaded day.
-NOVEMBER = textwrap.dedent(
-    """
-    period: {start: 2026-11-01, end: 2026-11-30}
-    objectives:
-      - id: november
-        title: November plan
-        owner: commerce
-        key_results:
-          - id: k_nov
-            title: GMV up again
-            kpi: gmv
-            window: trailing_7d
-            type: increase
-            baseline: 1
-            target: 2
-    """
+NOVEMBER = one_kr_set(
+    "{start: 2026-11-01, end: 2026-11-30}",
+    dict(oid="november", title="November plan", owner="commerce"),
+    dict(kr_id="k_nov", title="GMV up again", kpi="gmv", window="trailing_7d", baseline=1, target=2),
 )
 
 FIRST_DAY = date(2026, 9, 27)

@@ -14,36 +14,9 @@ from pipelines.config import REPO_ROOT
 from pipelines.okrs.catalog import load_catalog
 from pipelines.okrs.cli import validate_command
 from pipelines.okrs.validate import OkrValidationError, load_okr_sets, okr_table_rows, write_okr_tables
+from tests.okrs.okr_files import kr, objective, okr_yaml
 
 CATALOG = load_catalog(REPO_ROOT / "okrs")
-
-
-def kr(kr_id="k1", **fields) -> dict:
-    base = dict(
-        id=kr_id,
-        title="A key result",
-        kpi="csat",
-        window="trailing_28d",
-        type="increase",
-        baseline=0.8,
-        target=0.9,
-    )
-    base.update(fields)
-    return {k: v for k, v in base.items() if v is not None}
-
-
-def okr_yaml(objectives: list[dict], period="{start: 2026-10-01, end: 2026-12-31}") -> str:
-    import yaml
-
-    body = yaml.safe_dump({"objectives": objectives}, sort_keys=False, allow_unicode=True)
-    return f"period: {period}\n" + body
-
-
-def objective(oid="o1", krs=None, **fields) -> dict:
-    base = dict(id=oid, title="An objective", owner="team")
-    base.update(fields)
-    base["key_results"] = [kr()] if krs is None else krs
-    return base
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -736,11 +709,12 @@ def test_asset_fails_with_every_error_and_writes_nothing(tmp_path, monkeypatch):
     warehouse = tmp_path / "w.duckdb"
     monkeypatch.setenv("LODESTAR_OKRS", str(okr_dir))
     monkeypatch.setenv("LODESTAR_WAREHOUSE", str(warehouse))
-    from pipelines.config import Settings
     from pipelines.okrs.assets import okr_assets
+    from pipelines.resources import Warehouse
 
-    okr_assets = okr_assets(Settings.from_env())
-    assert dg.materialize(okr_assets).success
+    okr_assets = okr_assets()
+    resources = {"warehouse": Warehouse.from_env()}
+    assert dg.materialize(okr_assets, resources=resources).success
     con = duckdb.connect(str(warehouse))
     before = con.execute("select count(*) from okr.key_results").fetchone()
     con.close()
@@ -753,7 +727,7 @@ def test_asset_fails_with_every_error_and_writes_nothing(tmp_path, monkeypatch):
             period="{start: 2026-07-01, end: 2026-09-30}",
         ),
     )
-    result = dg.materialize(okr_assets, raise_on_error=False)
+    result = dg.materialize(okr_assets, resources=resources, raise_on_error=False)
     assert not result.success
     [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     text = failure.event_specific_data.error.message + str(failure.event_specific_data.user_failure_data)

@@ -30,6 +30,7 @@ from pipelines.quality.kpi_checks import (
 from pipelines.quality.kpi_gate import apply_gate, ensure_check_failures_table
 from pipelines.quality.results import ensure_results_table, record_results
 from pipelines.quality.source_checks import CheckOutcome
+from pipelines.resources import Warehouse
 from pipelines.warehouse import connect
 
 WINDOWS = ("day", "trailing_7d", "trailing_28d", "month_to_date", "quarter_to_date")
@@ -677,10 +678,15 @@ def test_kpi_gate_asset_checks_records_and_gates(con, tmp_path, monkeypatch):
         timezone="UTC",
     )
     monkeypatch.setattr(quality_assets, "kpi_sources", lambda _: {})
-    [gate] = quality_assets.gate_assets(settings)
+    [gate] = quality_assets.gate_assets()
     # the checked days come from int_kpi_recompute_range, whatever the run's partitions
     partition = {"partition_key": END.isoformat()} if gate.partitions_def else {}
-    result = dg.materialize([gate], instance=dg.DagsterInstance.ephemeral(), **partition)
+    result = dg.materialize(
+        [gate],
+        instance=dg.DagsterInstance.ephemeral(),
+        resources={"warehouse": Warehouse.from_settings(settings)},
+        **partition,
+    )
     assert result.success
     [evaluation] = result.get_asset_check_evaluations()
     assert evaluation.check_name == "kpi_checks" and evaluation.asset_key == quality_assets.GATE_VALUES

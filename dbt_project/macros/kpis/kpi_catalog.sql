@@ -123,3 +123,15 @@
     {%- else -%}'{{ value | join(",") }}'
     {%- endif -%}
 {%- endmacro %}
+
+{#
+  The slices (KPI, dimension, dimension value) of the additive and ratio KPIs,
+  each with its kind and the first day it has parts: a window value exists
+  for every slice on each day from then on (for the total 'all' slice, on
+  every day).
+#}
+{% macro kpi_part_slices() -%}
+    select kpi_id, kind, dimension, dimension_value, min(day) as first_day
+    from {{ ref('int_kpi_daily_parts') }}
+    group by all
+{%- endmacro %}

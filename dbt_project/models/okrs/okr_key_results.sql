@@ -2,14 +2,6 @@
 -- revision, valid from valid_from to valid_to (inclusive). The revisions of a
 -- key result tile its period exactly, so "the target in force on D" is the row
 -- with valid_from <= D <= valid_to (docs/okrs.md).
-with key_results as (
-    select * from {{ source('okr', 'key_results') }}
-),
-
-targets as (
-    select * from {{ source('okr', 'kr_targets') }}
-)
-
 select
     kr.kr_id,
     t.revision,
@@ -30,6 +22,6 @@ select
     kr.period_end,
     kr.sort_order,
     kr.source_file
-from key_results as kr
-inner join targets as t on t.kr_id = kr.kr_id
+from {{ source('okr', 'key_results') }} as kr
+inner join {{ source('okr', 'kr_targets') }} as t on t.kr_id = kr.kr_id
 order by kr.kr_id, t.revision

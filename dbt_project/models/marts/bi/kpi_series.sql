@@ -2,14 +2,6 @@
 -- window as kpi_window (no reserved word to quote), a slice label to colour
 -- series by, and the KPI's publication status of the day on every row, so a
 -- stale value (the last good one kept by the gate) never looks fresh.
-with kpi_values as (
-    select * from {{ source('gate', 'kpi_values') }}
-),
-
-kpi_status as (
-    select * from {{ source('gate', 'kpi_status') }}
-)
-
 select
     v.kpi_id,
     v.as_of_date,
@@ -27,8 +19,8 @@ select
         when s.status is null then 'no publication status for the day'
         when s.status <> 'published' then s.reason
     end as stale_reason
-from kpi_values as v
-left join kpi_status as s
+from {{ source('gate', 'kpi_values') }} as v
+left join {{ source('gate', 'kpi_status') }} as s
     on s.kpi_id = v.kpi_id
     and s.as_of_date = v.as_of_date
 order by v.kpi_id, v.as_of_date, v."window", v.dimension, v.dimension_value

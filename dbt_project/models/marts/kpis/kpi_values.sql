@@ -51,9 +51,7 @@ windows as (
 ),
 
 parts_slices as (
-    select kpi_id, kind, dimension, dimension_value, min(day) as first_day
-    from {{ ref('int_kpi_daily_parts') }}
-    group by all
+    {{ kpi_part_slices() }}
 ),
 
 cumulative as (
