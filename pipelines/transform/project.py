@@ -53,6 +53,12 @@ def _newest_source_mtime() -> float:
 def ensure_manifest(settings: Settings | None = None) -> Path:
     """Parse the dbt project when its manifest is missing or older than its sources.
 
+    Not `DbtProject.prepare_if_dev()`: it prepares only under `dagster dev`,
+    while `lodestar run` and the tests load the definitions without it and the
+    KPI catalog may have changed since the last parse; and dagster-dbt's
+    preparer runs `dbt` from PATH (not this venv's, which `make run` does not
+    activate) with the version probe that LodestarDbtCli avoids.
+
     The KPI catalog reaches dbt as a generated macro: it is brought up to date
     with the catalog in LODESTAR_OKRS first.
     """
