@@ -10,6 +10,8 @@ changed. The `kpi_checks` asset check on gate/kpi_values reports the run's
 verdicts.
 """
 
+import time
+
 import dagster as dg
 
 from pipelines.config import Settings
@@ -87,6 +89,7 @@ def gate_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         ],
     )
     def kpi_gate(context: dg.AssetExecutionContext):
+        started = time.monotonic()
         catalog = load_catalog(settings.okrs)
         with working_db(settings, log=context.log) as con:
             sources = kpi_sources(con)
@@ -119,7 +122,8 @@ def gate_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             context.log.warning(f"KPI check warning: {o.reason}")
         context.log.info(
             f"KPI checks: {len(outcomes)} KPI-days checked; {len(failed)} blocked ({len(fresh_failed)} new), "
-            f"{len(warned)} with warnings ({len(fresh_warned)} new); all outcomes are in dq_results"
+            f"{len(warned)} with warnings ({len(fresh_warned)} new); all outcomes are in dq_results; "
+            f"checks and gate {time.monotonic() - started:.1f} s"
         )
         for kpi_id, reason in summary.stale_kpis.items():
             context.log.warning(f"KPI {kpi_id} is stale: {reason}")
