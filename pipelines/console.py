@@ -27,7 +27,7 @@ _NOISE = (
 )
 
 # Step key prefixes -> the phase they belong to, in run order (the first prefix that matches).
-# An ingest step is split in two phases by its own timings (source_assets._ingest_metadata).
+# An ingest step is split in three phases by its own timings (source_assets._ingest_metadata).
 PHASES = (
     ("ingest_", "ingest"),
     ("kpi_models", "dbt: KPI models"),
@@ -39,6 +39,9 @@ PHASES = (
     ("published", "publish"),
 )
 SOURCE_CHECKS = "source checks"
+# the rest of an ingest step: check outcomes and ignored files recorded, the landing folder
+# scanned, Dagster's events (a materialization per extract month)
+SOURCE_RECORDING = "recording source results"
 
 # What a phase's rows are, read from its steps' materialization and check metadata.
 _ROWS = {
@@ -98,17 +101,27 @@ def _number(value) -> int | float | None:
 
 
 def _step_metadata(result) -> dict[str, dict]:
-    """Per step key, the metadata of its materializations and check evaluations, numbers summed."""
+    """Per step key, the metadata of its assets and checks, numbers summed over them.
+
+    A run over several extract months records one materialization per
+    partition, each with the step's whole metadata: an asset counts once.
+    """
     found: dict[str, dict] = defaultdict(lambda: defaultdict(float))
+    seen = set()
     for event in result.all_events:
         if not event.step_key:
             continue
         if event.event_type_value == "ASSET_MATERIALIZATION":
-            metadata = event.event_specific_data.materialization.metadata
+            materialization = event.event_specific_data.materialization
+            what, metadata = (materialization.asset_key,), materialization.metadata
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
-            metadata = event.event_specific_data.metadata
+            evaluation = event.event_specific_data
+            what, metadata = (evaluation.asset_key, evaluation.check_name), evaluation.metadata
         else:
             continue
+        if (event.step_key, *what) in seen:
+            continue
+        seen.add((event.step_key, *what))
         for key, value in metadata.items():
             number = _number(value)
             if number is not None:
@@ -145,9 +158,12 @@ def phase_summary(result) -> list[Phase]:
         seconds = (getattr(data, "duration_ms", None) or 0) / 1000
         name = _phase_of(event.step_key)
         if name == "ingest":
-            read = metadata.get(event.step_key, {}).get("ingest_seconds", seconds)
+            timings = metadata.get(event.step_key, {})
+            read = min(timings.get("ingest_seconds", seconds), seconds)
+            checked = min(timings.get("check_seconds", 0.0), seconds - read)
             add("ingest", read, event.step_key)
-            add(SOURCE_CHECKS, max(seconds - read, 0.0), event.step_key)
+            add(SOURCE_CHECKS, checked, event.step_key)
+            add(SOURCE_RECORDING, seconds - read - checked, None)
         else:
             add(name, seconds, event.step_key)
     return list(phases.values())
