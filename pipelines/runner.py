@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from datetime import date
 
 import dagster as dg
 
 from pipelines.config import Settings
-from pipelines.console import phase_times
+from pipelines.console import phase_summary, phase_table
 from pipelines.definitions import build_definitions
 from pipelines.exit_status import EXIT_FAILED, EXIT_INCOMPLETE, EXIT_OK
 from pipelines.orchestration.jobs import DAILY_JOB
@@ -27,7 +28,6 @@ from pipelines.warehouse import RunLockTimeout, run_lock
 OKR_STEPS = (
     "okr_definitions",
     "okr_models",
-    "bi_okr_models",
     "published__okr_marts",
     "published__report",
     "kr_forecasts",
@@ -88,8 +88,20 @@ def execute_range(settings: Settings, start: date, end: date):
         )
 
 
+def _record_summary(result, summary: str) -> None:
+    """The phase table in the run's own event log too, when the run has one (DAGSTER_HOME: the UI)."""
+    if not os.environ.get("DAGSTER_HOME"):
+        return
+    try:
+        with dg.DagsterInstance.get() as instance:
+            instance.report_engine_event(f"time per phase\n{summary}", result.dagster_run)
+    except Exception:  # the summary is news, not part of the run: never fail the command for it
+        pass
+
+
 def run_range(settings: Settings, start: date, end: date) -> int:
     print(f"lodestar: running {start}..{end} in one run (warehouse {settings.warehouse})", file=sys.stderr)
+    started = time.monotonic()
     try:
         result = execute_range(settings, start, end)
     except RunLockTimeout as exc:
@@ -98,13 +110,9 @@ def run_range(settings: Settings, start: date, end: date) -> int:
     except Exception as exc:  # the run could not even start
         print(f"lodestar: run failed: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
         return EXIT_FAILED
-    phases = phase_times(result)
-    print(
-        "lodestar: "
-        + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in phases)
-        + f"; total {sum(s for _, s in phases):.1f} s",
-        file=sys.stderr,
-    )
+    summary = phase_table(phase_summary(result), wall=time.monotonic() - started)
+    print(f"lodestar: time per phase\n{summary}", file=sys.stderr)
+    _record_summary(result, summary)
     failures = step_failures(result)
     # A broken OKR file stops only the OKR steps; KPIs are still published (docs/okrs.md).
     core_failures = [f for f in failures if not f.startswith(OKR_STEPS)]

@@ -4,8 +4,9 @@
   dim_kpi, kpi_series, the wide tables, kpi_latest). They read the gated values,
   so they run after the gate and are published with the KPI marts (group `kpis`
   in pipelines/publish/marts.yml): a broken OKR file never holds them back.
-- `bi_okr_models`: kr_latest and objective_latest (tag `bi_okr`), after the OKR
-  models, published with the OKR marts (group `okrs`).
+- kr_latest and objective_latest (tag `bi_okr`) are built with the OKR models,
+  in the same dbt invocation (`okr_models`, pipelines/transform/assets.py),
+  and published with the OKR marts (group `okrs`).
 - `published/report`: the HTML scorecard report, made from the published marts
   only, after the OKR publication.
 """
@@ -47,6 +48,5 @@ def bi_assets(settings: Settings) -> list[dg.AssetsDefinition]:
 
     return [
         dbt_build_assets(settings, "bi_kpi_models", "tag:bi", exclude="tag:bi_okr"),
-        dbt_build_assets(settings, "bi_okr_models", "tag:bi_okr"),
         published_report,
     ]

@@ -8,11 +8,13 @@ depend on it from being published for the affected days (docs/quality-gate.md).
 
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import dagster as dg
 
 from pipelines.config import Settings
 from pipelines.partitions import SINGLE_RUN, days_between, extract_months, run_days
+from pipelines.progress import rate
 from pipelines.quality.assets import check_result
 from pipelines.quality.results import record_ignored_files, record_results, recorded_in_run
 from pipelines.quality.source_checks import check_reference, check_source_partitions
@@ -28,7 +30,12 @@ def raw_key(name: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", name])
 
 
-def _ingest_metadata(results: list[PartitionResult], ignored) -> dict:
+def _files(results: list[PartitionResult]) -> int:
+    """Landing files the results read (a missing day's result names the folder, not a file)."""
+    return sum(r.source_file is not None and Path(r.source_file).is_file() for r in results)
+
+
+def _ingest_metadata(results: list[PartitionResult], ignored, timings: dict) -> dict:
     blocked = [
         f"{r.extract_date or 'file'}: {r.message}" for r in results if r.blocked or r.status == "rejected"
     ]
@@ -37,11 +44,14 @@ def _ingest_metadata(results: list[PartitionResult], ignored) -> dict:
     ]
     return {
         "days": len(results),
+        "files_read": _files(results),
         "rows_read": sum(r.rows_read for r in results),
         "rows_accepted": sum(r.rows_accepted for r in results),
         "rows_quarantined": sum(r.rows_quarantined for r in results),
         "blocked_days": dg.MetadataValue.md("\n".join(f"- {b}" for b in blocked) or "none"),
         "warnings": dg.MetadataValue.md("\n".join(f"- {w}" for w in warnings) or "none"),
+        # the phase summary of `lodestar run` (pipelines/console.py) splits the step with these
+        **{key: round(value, 3) for key, value in timings.items()},
     }
 
 
@@ -88,18 +98,35 @@ def _report_ignored(con, context, settings: Settings, folder: str):
     return ignored
 
 
+def _for_days(results: list[PartitionResult]) -> str:
+    """' for N day(s)' for a source's extract days; nothing for a reference file (no day)."""
+    days = sum(r.extract_date is not None for r in results)
+    return f" for {days:,} day(s)" if days else ""
+
+
 def _log_ingest(context, name: str, results: list[PartitionResult], seconds: float) -> None:
-    """One line per source and run: what was read, kept and blocked, and how fast."""
+    """One line per source and run: files and rows read, kept and blocked, the rate and the time."""
     read = sum(r.rows_read for r in results)
-    loaded = sum(r.status == "loaded" for r in results)
+    files = _files(results)
     blocked = [r for r in results if r.blocked]
     context.log.info(
-        f"{name}: {loaded} extract(s) of {len(results)} day(s), {read:,} rows read, "
-        f"{sum(r.rows_accepted for r in results):,} accepted, {sum(r.rows_quarantined for r in results):,} "
-        f"quarantined, {len(blocked)} day(s) blocked, in {seconds:.1f} s ({read / max(seconds, 1e-3):,.0f} rows/s)"
+        f"{name}: ingested {files:,} file(s){_for_days(results)}, {read:,} rows read "
+        f"({sum(r.rows_accepted for r in results):,} accepted, {sum(r.rows_quarantined for r in results):,} "
+        f"quarantined), {len(blocked)} day(s) blocked, {rate(read, seconds)}, {seconds:.1f} s"
     )
     for r in blocked:
         context.log.error(f"{name} {r.extract_date} blocked: {r.message}")
+
+
+def _log_checks(context, name: str, results: list[PartitionResult], outcomes, seconds: float) -> int:
+    """One line per source and run: the days and accepted rows its contract judged; returns the rows."""
+    rows = sum(r.rows_accepted for r in results if r.status == "loaded")
+    failed = sum(o.blocking for o in outcomes)
+    context.log.info(
+        f"{name}: contract checked{_for_days(results)}, {rows:,} accepted rows, {failed} failed, "
+        f"{rate(rows, seconds)}, {seconds:.1f} s"
+    )
+    return rows
 
 
 def _ingest_asset(
@@ -114,8 +141,8 @@ def _ingest_asset(
     **partitioning,
 ) -> dg.AssetsDefinition:
     """The asset of one source or reference: `ingest(context, con, contract, settings)` loads it and
-    returns (results, contract outcomes); the outcomes are recorded and the landing
-    folder's ignored files reported."""
+    returns (results, contract outcomes, {"ingest_seconds": .., "rows_checked": .., ...});
+    the outcomes are recorded and the landing folder's ignored files reported."""
     key = raw_key(name)
 
     @dg.multi_asset(
@@ -138,10 +165,10 @@ def _ingest_asset(
         settings = warehouse.settings
         with warehouse.connect(log=context.log) as con:
             ensure_schema(con, contract)
-            results, outcomes = ingest(context, con, contract, settings)
+            results, outcomes, timings = ingest(context, con, contract, settings)
             record_results(con, outcomes, run_id=context.run_id)
             ignored = _report_ignored(con, context, settings, folder)
-        yield dg.MaterializeResult(asset_key=key, metadata=_ingest_metadata(results, ignored))
+        yield dg.MaterializeResult(asset_key=key, metadata=_ingest_metadata(results, ignored, timings))
         yield _check_result(key, outcomes)
 
     return _ingest
@@ -151,9 +178,19 @@ def build_source_asset(source: Source, months: dg.PartitionsDefinition) -> dg.As
     def ingest(context: dg.AssetExecutionContext, con, contract, settings: Settings):
         days = days_between(*run_days(context.run.tags, settings))
         started = time.monotonic()
-        results = ingest_days(con, contract, source, settings.landing, days, settings.timezone)
-        _log_ingest(context, source.name, results, time.monotonic() - started)
-        return results, check_source_partitions(con, source.name, days)
+        results = ingest_days(
+            con, contract, source, settings.landing, days, settings.timezone, say=context.log.info
+        )
+        read = time.monotonic()
+        _log_ingest(context, source.name, results, read - started)
+        outcomes = check_source_partitions(con, source.name, days, say=context.log.info)
+        checked = time.monotonic() - read
+        rows = _log_checks(context, source.name, results, outcomes, checked)
+        return (
+            results,
+            outcomes,
+            {"ingest_seconds": read - started, "check_seconds": checked, "rows_checked": rows},
+        )
 
     return _ingest_asset(
         source.name,
@@ -171,10 +208,24 @@ def build_source_asset(source: Source, months: dg.PartitionsDefinition) -> dg.As
 
 def build_reference_asset(reference: Reference) -> dg.AssetsDefinition:
     def ingest(context: dg.AssetExecutionContext, con, contract, settings: Settings):
+        started = time.monotonic()
         result = ingest_reference(con, contract, reference, settings.landing, settings.timezone)
+        read = time.monotonic()
+        _log_ingest(context, reference.name, [result], read - started)
         if result.status == "rejected":
             context.log.warning(f"{reference.name}: {result.message}")
-        return [result], check_reference(con, reference.name)
+        outcomes = check_reference(con, reference.name)
+        checked = time.monotonic() - read
+        _log_checks(context, reference.name, [result], outcomes, checked)
+        return (
+            [result],
+            outcomes,
+            {
+                "ingest_seconds": read - started,
+                "check_seconds": checked,
+                "rows_checked": result.rows_accepted,
+            },
+        )
 
     return _ingest_asset(
         reference.name,

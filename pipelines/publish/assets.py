@@ -22,6 +22,8 @@ def _metadata(report: PublishReport) -> dict:
         "refreshed": ", ".join(report.refreshed) or "none",
         "kept_from_previous": ", ".join(report.kept) or "none",
         "rows": dg.MetadataValue.json(report.tables),
+        # the rows this step wrote (the refreshed tables), for the phase summary (pipelines/console.py)
+        "rows_written": sum(report.tables.get(t, 0) for t in report.refreshed),
     }
 
 

@@ -10,6 +10,7 @@ changed. The `kpi_checks` asset check on gate/kpi_values reports the run's
 verdicts.
 """
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -101,6 +102,7 @@ def gate_assets() -> list[dg.AssetsDefinition]:
         ],
     )
     def kpi_gate(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        started = time.monotonic()
         catalog = load_catalog(Path(warehouse.okrs))
         with warehouse.connect(log=context.log) as con:
             sources = kpi_sources(con)
@@ -132,7 +134,8 @@ def gate_assets() -> list[dg.AssetsDefinition]:
             context.log.warning(f"KPI check warning: {o.reason}")
         context.log.info(
             f"KPI checks: {len(outcomes)} KPI-days checked; {len(failed)} blocked ({len(fresh_failed)} new), "
-            f"{len(warned)} with warnings ({len(fresh_warned)} new); all outcomes are in dq_results"
+            f"{len(warned)} with warnings ({len(fresh_warned)} new); all outcomes are in dq_results; "
+            f"checks and gate {time.monotonic() - started:.1f} s"
         )
         for kpi_id, reason in summary.stale_kpis.items():
             context.log.warning(f"KPI {kpi_id} is stale: {reason}")

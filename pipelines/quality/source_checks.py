@@ -27,6 +27,7 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from pipelines.progress import Progress
 from pipelines.quality import gx_runner
 from pipelines.quality.outcomes import (
     CheckOutcome,
@@ -118,13 +119,16 @@ def check_source_partitions(
     days: Iterable[date | str | None],
     contract: Contract | None = None,
     max_rows: int = MAX_BATCH_ROWS,
+    say=None,
 ) -> list[CheckOutcome]:
     """One CheckOutcome per day (input order, duplicates removed) for source `source_name`.
 
     `con` is the working DuckDB connection (its TimeZone is the business time
     zone). A reference table name with `days=[None]` is checked whole (see
     `check_reference`). Loaded days are validated together, `max_rows`
-    accepted rows per GX batch at most.
+    accepted rows per GX batch at most. `say` (optional, a step's log) hears
+    the days and rows checked so far between batches, at most every
+    LODESTAR_PROGRESS_SECONDS (pipelines/progress.py).
     """
     contract = contract or load_contract()
     days = list(dict.fromkeys(days))
@@ -179,6 +183,7 @@ def check_source_partitions(
                 source_name, day, f"unknown ingest status {entry['status']!r}", _ingest_details(entry)
             )
 
+    progress = Progress(say, f"{source_name}: checking", total=len(loaded), unit="loaded days")
     for chunk in _batches(loaded, log, max_rows):
         try:
             suite = gx_runner.load_suite(source_name)
@@ -189,6 +194,7 @@ def check_source_partitions(
         else:
             for day in chunk:
                 verdicts[day] = _verdict(source_name, day, results[day], suite, _ingest_details(log[day]))
+        progress.advance(len(chunk), sum(log[day]["rows_accepted"] or 0 for day in chunk))
     return [verdicts[d] for d in days]
 
 

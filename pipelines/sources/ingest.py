@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.progress import Progress
 from pipelines.sources.contract import LINEAGE_COLUMNS, Contract, Reference, Source
 from pipelines.sources.landing import find_extract
 from pipelines.sources.reader import FileRuleError, create_text_table, load_as_text
@@ -186,8 +187,13 @@ def _ingest_files(
     found: dict[date | None, Path],
     timezone: str,
     results: dict[date | None, PartitionResult],
+    say=None,
 ) -> None:
-    """Read, check and load the files of `found` in one batch; add a result per day."""
+    """Read, check and load the files of `found` in one batch; add a result per day.
+
+    `say` (a step's log) hears how many files and rows were read so far, at
+    most every LODESTAR_PROGRESS_SECONDS (pipelines/progress.py).
+    """
     source = isinstance(table, Source)
     every_day = source and table.every_day
 
@@ -199,11 +205,13 @@ def _ingest_files(
     con.execute(f"set TimeZone = '{timezone}'")
     create_text_table(con, table, "_landing")
     landed = {}
+    progress = Progress(say, f"{table.name}: reading", total=len(found))
     for day, path in found.items():
         try:
             landed[day] = load_as_text(con, path, table, "_landing", day)
         except FileRuleError as exc:
             results[day] = PartitionResult.blocked_by(table.name, day, exc)
+        progress.advance(1, landed[day].rows if day in landed else 0)
 
     counts = dict(con.execute("select _extract_date, count(*) from _landing group by all").fetchall())
     retyped = _retyped_columns(con, table) if landed else {}
@@ -412,8 +420,12 @@ def ingest_days(
     landing: Path,
     days: list[date],
     timezone: str,
+    say=None,
 ) -> list[PartitionResult]:
-    """Ingest the extract days of `source`; file-rule violations block their day, never raise."""
+    """Ingest the extract days of `source`; file-rule violations block their day, never raise.
+
+    `say` (optional, a step's log) hears the reading's progress on long loops.
+    """
     results: dict[date | None, PartitionResult] = {}
     found: dict[date | None, Path] = {}
     for day in days:
@@ -429,7 +441,7 @@ def ingest_days(
             results[day] = PartitionResult.blocked_by(source.name, day, problem)
         else:
             results[day] = PartitionResult(source=source.name, extract_date=day, status="no_file")
-    _ingest_files(con, contract, source, found, timezone, results)
+    _ingest_files(con, contract, source, found, timezone, results, say=say)
     _log(con, [r for d, r in results.items() if r.status != "loaded"])
     return [results[day] for day in days]
 

@@ -33,6 +33,7 @@ class LandedFile:
     sha256: str
     columns: list[str]
     warnings: list[str] = field(default_factory=list)
+    rows: int = 0  # lines read into the text table
 
 
 def file_sha256(path: Path) -> str:
@@ -137,7 +138,7 @@ def load_as_text(
         raise FileRuleError(path, f"unreadable: {str(exc).splitlines()[0]}") from exc
     if path.suffix == ".csv" and (starts := _record_lines(path, inserted)):
         _renumber_lines(con, into, path, starts)
-    return LandedFile(path=path, sha256=file_sha256(path), columns=header, warnings=warnings)
+    return LandedFile(path=path, sha256=file_sha256(path), columns=header, warnings=warnings, rows=inserted)
 
 
 def _renumber_lines(con: duckdb.DuckDBPyConnection, into: str, path: Path, starts: list[int]) -> None:

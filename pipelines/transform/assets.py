@@ -2,7 +2,12 @@
 
 Two groups, because the quality gate sits between them: `kpi_models`
 (staging → intermediate → kpi_values) and `okr_models` (KR and objective
-progress from the gated KPI values).
+progress from the gated KPI values, and the BI marts of the OKRs, kr_latest
+and objective_latest, which read nothing else a Python step writes: one dbt
+invocation instead of two). The BI marts of the KPIs are a third invocation
+(`bi_kpi_models`, pipelines/bi/assets.py): they read the gated values like the
+OKR models, but must not wait for the OKR files (a broken one stops the OKR
+steps only, docs/okrs.md).
 
 The dbt models are not Dagster-partitioned: they are tables over all days
 that dbt updates incrementally for the run's range (taken from the run's
@@ -24,6 +29,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from pipelines.config import Settings
 from pipelines.partitions import run_days
+from pipelines.progress import Progress
 from pipelines.resources import Warehouse
 from pipelines.transform.project import dbt_environment, ensure_manifest
 
@@ -60,15 +66,26 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, setting
     """One `dbt build` of the asset's selection for the run's range.
 
     dbt's own console (a line per model and test) goes to the invocation's
-    log rather than the terminal: the run says what it built in one line,
+    log rather than the terminal: the run says what it built in one line
+    (and, on a long build, how far it is every LODESTAR_PROGRESS_SECONDS),
     and shows dbt's output only when the build failed.
     """
     started = time.monotonic()
     console = io.StringIO()
+    models = len(context.selected_asset_keys)
+    tests = len(context.selected_asset_check_keys)
+    progress = Progress(context.log.info, f"dbt build ({context.op_def.name})", models, "models", rows=False)
+    checked = 0
+    events = []
     with dbt_environment(settings, **_range_env(context, settings)):
         invocation = dbt.cli(BUILD, context=context, raise_on_error=False)
         with contextlib.redirect_stdout(console):
-            events = list(invocation.stream())
+            for event in invocation.stream():
+                events.append(event)
+                if isinstance(event, dg.AssetCheckResult | dg.AssetCheckEvaluation):
+                    checked += 1
+                    progress.note = f", {checked} of {tests} tests"
+                progress.advance(int(isinstance(event, dg.Output | dg.AssetMaterialization)))
     yield from events
     try:
         statuses = Counter(r["status"] for r in invocation.get_artifact("run_results.json")["results"])
@@ -78,7 +95,10 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, setting
     if not invocation.is_successful():
         tail = "\n".join(console.getvalue().splitlines()[-40:])
         raise dg.Failure(f"dbt build failed ({summary}); the end of dbt's output:\n{tail}")
-    context.log.info(f"dbt build: {summary} in {time.monotonic() - started:.1f} s")
+    context.log.info(
+        f"dbt build ({context.op_def.name}): {models} models, {tests} tests: {summary}, "
+        f"{time.monotonic() - started:.1f} s"
+    )
     # Each invocation writes its own target folder; a daily schedule would
     # pile them up. Kept only when the build failed (raised above).
     shutil.rmtree(invocation.target_path, ignore_errors=True)
@@ -106,5 +126,5 @@ def dbt_build_assets(settings: Settings, name: str, select: str, exclude: str = 
 def dbt_model_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     return [
         dbt_build_assets(settings, "kpi_models", "tag:kpi"),
-        dbt_build_assets(settings, "okr_models", "tag:okr"),
+        dbt_build_assets(settings, "okr_models", "tag:okr tag:bi_okr"),
     ]
