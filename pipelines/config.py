@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from pipelines.progress import progress_seconds
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
@@ -41,6 +43,10 @@ class Settings(BaseModel):
     @classmethod
     def from_env(cls) -> Settings:
         env = os.environ.get
+        try:
+            progress_seconds()  # read by the steps; a bad value is said before a run starts
+        except ValueError as exc:
+            raise ValueError(f"bad configuration: {exc}") from None
         try:
             return cls(
                 landing=_path(env("LODESTAR_LANDING", "data/landing")),

@@ -17,11 +17,18 @@ DEFAULT_PROGRESS_SECONDS = 10.0
 
 
 def progress_seconds() -> float:
-    """LODESTAR_PROGRESS_SECONDS, read when a loop starts (a bad value falls back to the default)."""
-    try:
-        return max(0.0, float(os.environ.get("LODESTAR_PROGRESS_SECONDS", DEFAULT_PROGRESS_SECONDS)))
-    except ValueError:
+    """LODESTAR_PROGRESS_SECONDS (default 10); a value that is not a number of seconds >= 0 is an error
+    naming it (Settings.from_env checks it before a run starts)."""
+    raw = os.environ.get("LODESTAR_PROGRESS_SECONDS")
+    if raw is None or not raw.strip():
         return DEFAULT_PROGRESS_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds >= 0:  # also NaN
+        raise ValueError(f"LODESTAR_PROGRESS_SECONDS={raw!r}: not a number of seconds (0 or more)")
+    return seconds
 
 
 def rate(rows: int, seconds: float) -> str:

@@ -46,6 +46,7 @@ def lodestar(tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess:
         (["scorecard"], {}, "marts.duckdb"),
         (["run"], {"LODESTAR_TIMEZONE": "Mars/Olympus"}, "LODESTAR_TIMEZONE='Mars/Olympus'"),
         (["run"], {"LODESTAR_START_DATE": "2024-02-30"}, "LODESTAR_START_DATE='2024-02-30'"),
+        (["run"], {"LODESTAR_PROGRESS_SECONDS": "soon"}, "LODESTAR_PROGRESS_SECONDS='soon': not a number"),
         (["frobnicate"], {}, "invalid choice: 'frobnicate'"),
     ],
 )

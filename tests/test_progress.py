@@ -4,6 +4,8 @@ A fake clock stands in for time: nothing here depends on how fast the machine is
 
 from __future__ import annotations
 
+import pytest
+
 from pipelines.progress import DEFAULT_PROGRESS_SECONDS, Progress, progress_seconds
 
 
@@ -49,7 +51,11 @@ def test_nobody_listening_is_fine():
 def test_the_interval_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("LODESTAR_PROGRESS_SECONDS", "2.5")
     assert progress_seconds() == 2.5
-    monkeypatch.setenv("LODESTAR_PROGRESS_SECONDS", "soon")
-    assert progress_seconds() == DEFAULT_PROGRESS_SECONDS
+    monkeypatch.setenv("LODESTAR_PROGRESS_SECONDS", "0")
+    assert progress_seconds() == 0
+    for bad in ("soon", "-1", "nan"):
+        monkeypatch.setenv("LODESTAR_PROGRESS_SECONDS", bad)
+        with pytest.raises(ValueError, match=f"LODESTAR_PROGRESS_SECONDS='{bad}': not a number of seconds"):
+            progress_seconds()
     monkeypatch.delenv("LODESTAR_PROGRESS_SECONDS")
     assert progress_seconds() == DEFAULT_PROGRESS_SECONDS
