@@ -4,6 +4,7 @@ state work on a copy (`pipeline_copy`)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -28,6 +29,20 @@ def make_settings(root: Path, landing: Path | None = None) -> Settings:
         start_date=START,
         timezone="UTC",
     )
+
+
+def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment of a `lodestar` subprocess working on `settings`."""
+    return {
+        **os.environ,
+        "LODESTAR_LANDING": str(settings.landing),
+        "LODESTAR_WAREHOUSE": str(settings.warehouse),
+        "LODESTAR_PUBLISHED": str(settings.published),
+        "LODESTAR_OKRS": str(settings.okrs),
+        "LODESTAR_START_DATE": settings.start_date.isoformat(),
+        "LODESTAR_TIMEZONE": settings.timezone,
+        **extra,
+    }
 
 
 def run(settings: Settings, start: date, end: date):

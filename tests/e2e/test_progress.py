@@ -18,6 +18,7 @@ import pytest
 from pipelines.config import REPO_ROOT
 from pipelines.sources.contract import load_contract
 from pipelines.sources.landing import extract_day
+from tests.e2e.conftest import cli_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo")]
 
@@ -66,16 +67,11 @@ def test_a_run_tells_files_and_rows_per_source_and_ends_with_each_phase(pipeline
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(REPO_ROOT / "dagster_instance.yaml", home / "dagster.yaml")
-    env = {
-        **os.environ,
-        "LODESTAR_LANDING": str(settings.landing),
-        "LODESTAR_WAREHOUSE": str(settings.warehouse),
-        "LODESTAR_PUBLISHED": str(settings.published),
-        "LODESTAR_OKRS": str(settings.okrs),
-        "LODESTAR_START_DATE": settings.start_date.isoformat(),
-        "LODESTAR_PROGRESS_SECONDS": "0",  # a progress line after every file, not every 10 s
-        "DAGSTER_HOME": str(home),
-    }
+    env = cli_env(
+        settings,
+        LODESTAR_PROGRESS_SECONDS="0",  # a progress line after every file, not every 10 s
+        DAGSTER_HOME=str(home),
+    )
     command = [sys.executable, "-m", "pipelines.cli", "run", "--start", str(START), "--end", str(END)]
     done = subprocess.run(command, env=env, stderr=subprocess.PIPE, text=True, timeout=900)
     err = done.stderr

@@ -3,7 +3,6 @@ does not stop KPI publication, and two runs never write the warehouse at once.""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import duckdb
 import pytest
 
 from pipelines.runner import EXIT_INCOMPLETE, run_range
-from tests.e2e.conftest import make_settings, published, run
+from tests.e2e.conftest import cli_env, make_settings, published, run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo")]
 
@@ -74,14 +73,7 @@ def test_broken_okr_file_stops_okr_assets_but_kpis_are_published(pipeline_copy, 
 
 def test_a_second_concurrent_run_waits_or_fails_clearly_and_corrupts_nothing(pipeline_copy):
     settings = pipeline_copy
-    env = {
-        **os.environ,
-        "LODESTAR_LANDING": str(settings.landing),
-        "LODESTAR_WAREHOUSE": str(settings.warehouse),
-        "LODESTAR_PUBLISHED": str(settings.published),
-        "LODESTAR_OKRS": str(settings.okrs),
-        "LODESTAR_START_DATE": settings.start_date.isoformat(),
-    }
+    env = cli_env(settings)
     command = [sys.executable, "-m", "pipelines.cli", "run", "--start", "2024-03-30", "--end", "2024-03-31"]
     first = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     lock = settings.warehouse.with_name(settings.warehouse.name + ".lock")
