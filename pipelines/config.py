@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -30,6 +31,14 @@ class Settings(BaseModel):
     okrs: Path
     start_date: date
     timezone: str
+    # LODESTAR_ENGINE: where the KPI and OKR dbt models run (docs/spark.md); the gate,
+    # the BI marts and publishing stay on the DuckDB warehouse either way
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    lake: Path | None = None  # LODESTAR_LAKE: the Parquet files Spark reads and writes
+
+    @property
+    def lake_dir(self) -> Path:
+        return self.lake or self.warehouse.parent / "lake"
 
     @field_validator("timezone")
     @classmethod
@@ -55,6 +64,8 @@ class Settings(BaseModel):
                 okrs=_path(env("LODESTAR_OKRS", "okrs")),
                 start_date=env("LODESTAR_START_DATE", "2024-01-01"),
                 timezone=env("LODESTAR_TIMEZONE", "UTC"),
+                engine=env("LODESTAR_ENGINE", "duckdb"),
+                lake=_path(env("LODESTAR_LAKE")) if env("LODESTAR_LAKE") else None,
             )
         except ValidationError as exc:
             problems = "; ".join(
@@ -76,4 +87,6 @@ class Settings(BaseModel):
             "LODESTAR_WAREHOUSE": str(self.warehouse),
             "LODESTAR_TIMEZONE": self.timezone,
             "LODESTAR_START_DATE": self.start_date.isoformat(),
+            "LODESTAR_ENGINE": self.engine,
+            "LODESTAR_LAKE": str(self.lake_dir),
         }

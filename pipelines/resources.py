@@ -35,6 +35,8 @@ class Warehouse(dg.ConfigurableResource):
     published: str  # LODESTAR_PUBLISHED: the published copy readers use
     okrs: str  # LODESTAR_OKRS: the KPI catalog and the OKR sets
     start_date: str  # LODESTAR_START_DATE (ISO day): the first extract day
+    engine: str = "duckdb"  # LODESTAR_ENGINE: duckdb or spark, where the dbt models run
+    lake: str = ""  # LODESTAR_LAKE: Spark's Parquet files (default: beside the warehouse)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Warehouse:
@@ -45,6 +47,8 @@ class Warehouse(dg.ConfigurableResource):
             published=str(settings.published),
             okrs=str(settings.okrs),
             start_date=settings.start_date.isoformat(),
+            engine=settings.engine,
+            lake=str(settings.lake or ""),
         )
 
     @classmethod
@@ -61,6 +65,8 @@ class Warehouse(dg.ConfigurableResource):
             okrs=Path(self.okrs),
             start_date=date.fromisoformat(self.start_date),
             timezone=self.timezone,
+            engine=self.engine,
+            lake=Path(self.lake) if self.lake else None,
         )
 
     @contextmanager

@@ -16,8 +16,22 @@
   rebuilt.
 #}
 
+{#
+  On Spark (LODESTAR_ENGINE=spark) every model is rebuilt whole: Spark's
+  built-in Parquet tables have no DELETE, which the incremental strategies
+  here need. engine_config() turns an incremental config into a table there,
+  and run_range() is none.
+#}
+{% macro engine_config(config) -%}
+    {%- if target.type == 'spark' and config.get('materialized') == 'incremental' -%}
+        {{ return({'materialized': 'table'}) }}
+    {%- endif -%}
+    {{ return(config) }}
+{%- endmacro %}
+
 {# (first, last) extract day of the run, or none: rebuild everything. #}
 {% macro run_range() -%}
+    {%- if target.type == 'spark' %}{{ return(none) }}{% endif -%}
     {%- set first = env_var('LODESTAR_RANGE_START', '') -%}
     {%- set last = env_var('LODESTAR_RANGE_END', '') -%}
     {{ return((first, last) if first and last else none) }}
@@ -35,7 +49,7 @@
     {%- if not execute or range is none -%}{{ return('0001-01-01') }}{%- endif -%}
     {%- set sources = model_raw_sources(model_name) -%}
     {%- set query -%}
-        select cast(least(date '{{ range[0] }}', min(from_day)) as varchar)
+        select cast(least(date '{{ range[0] }}', min(from_day)) as string)
         from {{ changes }}
         where source in ({% for s in sources %}'{{ s }}'{{ ', ' if not loop.last }}{% else %}null{% endfor %})
     {%- endset -%}
@@ -48,12 +62,12 @@
   changed_days_filter) appends them again, in the same transaction.
 #}
 {% macro day_partitioned(day_column) -%}
-    {{ return({
+    {{ return(engine_config({
         'materialized': 'incremental',
         'incremental_strategy': 'append',
         'pre_hook': "{% if is_incremental() %}delete from {{ this }} where " ~ day_column
                     ~ " >= date '{{ changed_from(this.identifier) }}'{% endif %}",
-    }) }}
+    })) }}
 {%- endmacro %}
 
 {# `and <day> >= changed_from` on an incremental run; nothing otherwise. #}
@@ -70,12 +84,12 @@
   tombstone.
 #}
 {% macro staging_config(source_name) -%}
-    {{ return({
+    {{ return(engine_config({
         'materialized': 'incremental',
         'incremental_strategy': 'delete+insert',
         'unique_key': contract_table(source_name)['key'],
         'post_hook': "{% if is_incremental() %}delete from {{ this }} where _extract_date is null{% endif %}",
-    }) }}
+    })) }}
 {%- endmacro %}
 
 {#
@@ -124,7 +138,7 @@
 {% macro fx_changed_from() -%}
     {%- set changes = ref('int_changed_sources') -%}
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
-    {%- set query = "select cast(min(from_day) as varchar) from " ~ changes ~ " where source = 'fx_rates'" -%}
+    {%- set query = "select cast(min(from_day) as string) from " ~ changes ~ " where source = 'fx_rates'" -%}
     {{ return(run_query(query).columns[0].values()[0]) }}
 {%- endmacro %}
 

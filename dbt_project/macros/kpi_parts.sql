@@ -37,7 +37,7 @@
         '{{ kpi_id }}' as kpi_id,
         {{ day }} as day,
         '{{ slice }}' as dimension,
-        {{ "'all'" if slice == 'all' else 'cast(' ~ slice ~ ' as varchar)' }} as dimension_value,
+        {{ "'all'" if slice == 'all' else 'cast(' ~ slice ~ ' as string)' }} as dimension_value,
         cast({{ sample }} as double) as sample,
         cast({{ quantile }} as double) as quantile
     from {{ relation }}
@@ -50,7 +50,7 @@
 {% macro slice_columns(dimensions) -%}
     {%- if dimensions -%}
         case {% for d in dimensions %}when grouping({{ d }}) = 0 then '{{ d }}' {% endfor %}else 'all' end as dimension,
-        case {% for d in dimensions %}when grouping({{ d }}) = 0 then cast({{ d }} as varchar) {% endfor %}else 'all' end as dimension_value
+        case {% for d in dimensions %}when grouping({{ d }}) = 0 then cast({{ d }} as string) {% endfor %}else 'all' end as dimension_value
     {%- else -%}
         'all' as dimension,
         'all' as dimension_value

@@ -23,7 +23,7 @@
     select *
     from (
         with _changed as ({{ changed_keys(source_name) }})
-        select _changed.*, _latest.* exclude ({{ key }})
+        select _changed.*, _latest.* except ({{ key }})
         from _changed
         left join ({{ _latest_versions(source_name, restricted) }}) as _latest using ({{ key }})
     )
@@ -34,7 +34,7 @@
 
 {% macro _latest_versions(source_name, where=none) -%}
     {%- set table = contract_table(source_name) -%}
-    select * exclude (_source_file, _line)
+    select * except (_source_file, _line)
     from (
         {% if table['fx'] -%}
         {{ convertible_rows(source_name, where) }}

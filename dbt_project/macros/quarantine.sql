@@ -41,7 +41,7 @@
             {{ rate_day }} as rate_day,
             r.{{ fx['currency'] }} as currency,
             {% for amount in meta['usd_amounts'] %}r.{{ amount }},{% endfor %}
-            to_json({ {%- for name in types -%}'{{ name }}': r.{{ name }}{{ ', ' if not loop.last }}{%- endfor -%} }) as raw_row
+            {{ row_json('r', types) }} as raw_row
         from {{ source('raw', source_name) }} as r
         where true
         {% if meta.get('reference') -%}
@@ -66,32 +66,36 @@
     reasons as (
         select
             *,
-            list_filter([
-                case when usd_per_unit is null then {'column': '{{ fx["currency"] }}',
-                    'reason': 'no ' || currency || ' rate on ' || rate_day || ' or the 7 days before'} end
-                {%- for amount, bound in meta['usd_amounts'].items() %},
+            {%- set items = [
+                "case when usd_per_unit is null then " ~ reason_item("'" ~ fx['currency'] ~ "'",
+                    "'no ' || currency || ' rate on ' || cast(rate_day as string) || ' or the 7 days before'") ~ " end"
+            ] %}
+            {%- for amount, bound in meta['usd_amounts'].items() %}
                 {#- in double: an absurd amount must not overflow the exact decimal product #}
-                case when cast({{ amount }} as double) * usd_per_unit > {{ bound }} then {'column': '{{ amount }}',
-                    'reason': '{{ amount }} ' || {{ amount }} || ' ' || currency || ' is '
-                              || printf('%.2f', cast({{ amount }} as double) * usd_per_unit)
-                              || ' USD, above the plausibility bound of {{ "{:,.0f}".format(bound) }} USD'} end
-                {%- endfor %}
-            ], lambda r: r is not null) as _reasons
+                {%- do items.append(
+                    "case when cast(" ~ amount ~ " as double) * usd_per_unit > " ~ bound ~ " then "
+                    ~ reason_item("'" ~ amount ~ "'",
+                        "'" ~ amount ~ " ' || cast(" ~ amount ~ " as string) || ' ' || currency || ' is '"
+                        ~ " || printf('%.2f', cast(" ~ amount ~ " as double) * usd_per_unit)"
+                        ~ " || ' USD, above the plausibility bound of " ~ "{:,.0f}".format(bound) ~ " USD'")
+                    ~ " end") %}
+            {%- endfor %}
+            {{ reason_list(items) }} as _reasons
         from rated
     ),
 
     flagged as (
-        select * from reasons where len(_reasons) > 0
+        select * from reasons where {{ reason_count('_reasons') }} > 0
         {% if meta.get('balanced_by') %}
         union all
         -- the other lines of a group with a quarantined line go with it
-        select reasons.* exclude (_reasons),
-               [{'column': '{{ meta["balanced_by"] }}',
-                 'reason': '{{ meta["balanced_by"] }} ' || reasons._group || ' is quarantined whole: it has a quarantined line'}]
+        select reasons.* except (_reasons),
+               {{ reason_list([reason_item("'" ~ meta['balanced_by'] ~ "'",
+                   "'" ~ meta['balanced_by'] ~ " ' || reasons._group || ' is quarantined whole: it has a quarantined line'")]) }}
         from reasons
-        semi join (select distinct _extract_date, _group from reasons where len(_reasons) > 0) as bad
+        semi join (select distinct _extract_date, _group from reasons where {{ reason_count('_reasons') }} > 0) as bad
             on bad._extract_date is not distinct from reasons._extract_date and bad._group = reasons._group
-        where len(reasons._reasons) = 0
+        where {{ reason_count('reasons._reasons') }} = 0
         {% endif %}
     )
 
@@ -100,8 +104,8 @@
         _extract_date as extract_date,
         _source_file as source_file,
         _line as line,
-        _reasons[1].column as column_name,
-        array_to_string(list_transform(_reasons, lambda r: r.reason), '; ') as reason,
+        {{ first_reason_column('_reasons') }} as column_name,
+        {{ reasons_text('_reasons') }} as reason,
         raw_row,
         currency,
         rate_day

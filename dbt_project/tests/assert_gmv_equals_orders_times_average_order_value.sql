@@ -3,26 +3,26 @@
 -- where average_order_value exists, and average_order_value exists exactly
 -- where orders > 0.
 with gmv as (
-    select as_of_date, "window", dimension, dimension_value, value
+    select as_of_date, {{ adapter.quote('window') }}, dimension, dimension_value, value
     from {{ ref('kpi_values') }} where kpi_id = 'gmv'
 ),
 
 orders as (
-    select as_of_date, "window", dimension, dimension_value, value
+    select as_of_date, {{ adapter.quote('window') }}, dimension, dimension_value, value
     from {{ ref('kpi_values') }} where kpi_id = 'orders'
 ),
 
 aov as (
-    select as_of_date, "window", dimension, dimension_value, value
+    select as_of_date, {{ adapter.quote('window') }}, dimension, dimension_value, value
     from {{ ref('kpi_values') }} where kpi_id = 'average_order_value'
 )
 
 select
-    gmv.as_of_date, gmv."window", gmv.dimension, gmv.dimension_value,
+    gmv.as_of_date, gmv.{{ adapter.quote('window') }}, gmv.dimension, gmv.dimension_value,
     gmv.value as gmv, orders.value as orders, aov.value as average_order_value
 from gmv
-full outer join orders using (as_of_date, "window", dimension, dimension_value)
-full outer join aov using (as_of_date, "window", dimension, dimension_value)
+full outer join orders using (as_of_date, {{ adapter.quote('window') }}, dimension, dimension_value)
+full outer join aov using (as_of_date, {{ adapter.quote('window') }}, dimension, dimension_value)
 where gmv.value is null
    or orders.value is null
    or (orders.value > 0) <> (aov.value is not null)

@@ -8,8 +8,8 @@ with catalog (kpi_id, dimension) as (
     {%- endfor %}
 )
 
-select v.kpi_id, v."window", v.dimension, count(*) as rows
+select v.kpi_id, v.{{ adapter.quote('window') }}, v.dimension, count(*) as rows
 from {{ ref('kpi_values') }} as v
-where v."window" not in ({% for name in kpi_window_names() %}'{{ name }}'{{ ', ' if not loop.last }}{% endfor %})
+where v.{{ adapter.quote('window') }} not in ({% for name in kpi_window_names() %}'{{ name }}'{{ ', ' if not loop.last }}{% endfor %})
    or not exists (select 1 from catalog as c where c.kpi_id = v.kpi_id and c.dimension = v.dimension)
 group by all

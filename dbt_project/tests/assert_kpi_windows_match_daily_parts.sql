@@ -15,7 +15,7 @@ with sample_days as (
 
 windows as (
     {% for window in kpi_window_specs() %}
-    select as_of_date, '{{ window["name"] }}' as "window", {{ kpi_window_start(window, 'as_of_date') }} as window_start
+    select as_of_date, '{{ window["name"] }}' as {{ adapter.quote('window') }}, {{ kpi_window_start(window, 'as_of_date') }} as window_start
     from sample_days
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -27,7 +27,7 @@ slices as (
 
 expected as (
     select
-        slices.kpi_id, windows.as_of_date, windows."window", slices.dimension, slices.dimension_value,
+        slices.kpi_id, windows.as_of_date, windows.{{ adapter.quote('window') }}, slices.dimension, slices.dimension_value,
         case when slices.kind = 'additive' then coalesce(sum(parts.numerator), 0)
              when sum(parts.denominator) > 0 then cast(sum(parts.numerator) as double) / cast(sum(parts.denominator) as double)
         end as value
@@ -39,12 +39,12 @@ expected as (
         and parts.dimension_value = slices.dimension_value
         and parts.day between windows.window_start and windows.as_of_date
     where slices.dimension = 'all' or windows.as_of_date >= slices.first_day
-    group by slices.kpi_id, slices.kind, windows.as_of_date, windows."window", slices.dimension, slices.dimension_value
+    group by slices.kpi_id, slices.kind, windows.as_of_date, windows.{{ adapter.quote('window') }}, slices.dimension, slices.dimension_value
     having slices.kind = 'additive' or sum(parts.denominator) > 0
 ),
 
 actual as (
-    select kpi_id, as_of_date, "window", dimension, dimension_value, value
+    select kpi_id, as_of_date, {{ adapter.quote('window') }}, dimension, dimension_value, value
     from {{ ref('kpi_values') }}
     where as_of_date in (select as_of_date from sample_days)
       and kpi_id in (select kpi_id from slices)
@@ -53,13 +53,13 @@ actual as (
 select
     coalesce(expected.kpi_id, actual.kpi_id) as kpi_id,
     coalesce(expected.as_of_date, actual.as_of_date) as as_of_date,
-    coalesce(expected."window", actual."window") as "window",
+    coalesce(expected.{{ adapter.quote('window') }}, actual.{{ adapter.quote('window') }}) as {{ adapter.quote('window') }},
     coalesce(expected.dimension, actual.dimension) as dimension,
     coalesce(expected.dimension_value, actual.dimension_value) as dimension_value,
     expected.value as expected_value,
     actual.value as actual_value
 from expected
-full outer join actual using (kpi_id, as_of_date, "window", dimension, dimension_value)
+full outer join actual using (kpi_id, as_of_date, {{ adapter.quote('window') }}, dimension, dimension_value)
 where expected.value is null
    or actual.value is null
    or abs(expected.value - actual.value) > 1e-9 * greatest(1, abs(expected.value))

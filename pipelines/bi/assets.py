@@ -47,6 +47,7 @@ def bi_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         )
 
     return [
-        dbt_build_assets(settings, "bi_kpi_models", "tag:bi", exclude="tag:bi_okr"),
+        # the BI marts read the gate's output where it lives, in the DuckDB warehouse
+        dbt_build_assets(settings, "bi_kpi_models", "tag:bi", exclude="tag:bi_okr", on_engine=False),
         published_report,
     ]

@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.config import Settings
+from pipelines.lake import write_raw_days
 from pipelines.partitions import SINGLE_RUN, days_between, extract_months, run_days
 from pipelines.progress import rate
 from pipelines.quality.assets import check_result
@@ -166,6 +167,10 @@ def _ingest_asset(
         with warehouse.connect(log=context.log) as con:
             ensure_schema(con, contract)
             results, outcomes, timings = ingest(context, con, contract, settings)
+            if settings.engine == "spark":  # the raw layer Spark reads, for the days just loaded
+                write_raw_days(
+                    con, settings.lake_dir, name, sorted({r.extract_date for r in results}, key=str)
+                )
             record_results(con, outcomes, run_id=context.run_id)
             ignored = _report_ignored(con, context, settings, folder)
         yield dg.MaterializeResult(asset_key=key, metadata=_ingest_metadata(results, ignored, timings))

@@ -27,11 +27,12 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from pipelines import lake
 from pipelines.config import Settings
 from pipelines.partitions import run_days
 from pipelines.progress import Progress
 from pipelines.resources import Warehouse
-from pipelines.transform.project import dbt_environment, ensure_manifest
+from pipelines.transform.project import dbt_environment, dbt_project, ensure_manifest
 
 
 class LodestarTranslator(DagsterDbtTranslator):
@@ -62,8 +63,32 @@ def _range_env(context: dg.AssetExecutionContext, settings: Settings) -> dict[st
     return {"LODESTAR_RANGE_START": days[0].isoformat(), "LODESTAR_RANGE_END": days[1].isoformat()}
 
 
-def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: Settings):
-    """One `dbt build` of the asset's selection for the run's range.
+def _before_build(context: dg.AssetExecutionContext, warehouse: Warehouse, engine: str) -> dict[str, str]:
+    """dbt's environment for `engine`. On Spark, the warehouse tables behind
+    dbt's sources are first written to the lake (pipelines/lake.py)."""
+    if engine != "spark":
+        return {"LODESTAR_ENGINE": engine}
+    with warehouse.connect(log=context.log) as con:
+        tables = lake.hand_over(con, warehouse.settings.lake_dir, dbt_project.manifest_path)
+    return {"LODESTAR_ENGINE": engine, "LODESTAR_LAKE_TABLES": ",".join(tables)}
+
+
+def _after_build(context: dg.AssetExecutionContext, warehouse: Warehouse, engine: str) -> None:
+    """On Spark, the tables Spark built replace the warehouse's; and, as after a
+    full DuckDB build of kpi_values, every KPI counts as changed from its first
+    day for the quality gate (Spark rebuilds every model whole)."""
+    if engine != "spark":
+        return
+    with warehouse.connect(log=context.log) as con:
+        lake.take_back(
+            con, warehouse.settings.lake_dir, [tuple(key.path) for key in context.selected_asset_keys]
+        )
+        if dg.AssetKey(["marts", "kpi_values"]) in context.selected_asset_keys:
+            lake.record_full_kpi_changes(con)
+
+
+def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, engine: str):
+    """One `dbt build` of the asset's selection for the run's range, on `engine`.
 
     dbt's own console (a line per model and test) goes to the invocation's
     log rather than the terminal: the run says what it built in one line
@@ -77,7 +102,10 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, setting
     progress = Progress(context.log.info, f"dbt build ({context.op_def.name})", models, "models", rows=False)
     checked = 0
     events = []
-    with dbt_environment(settings, **_range_env(context, settings)):
+    settings = warehouse.settings
+    with dbt_environment(
+        settings, **_range_env(context, settings), **_before_build(context, warehouse, engine)
+    ):
         invocation = dbt.cli(BUILD, context=context, raise_on_error=False)
         with contextlib.redirect_stdout(console):
             for event in invocation.stream():
@@ -86,6 +114,8 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, setting
                     checked += 1
                     progress.note = f", {checked} of {tests} tests"
                 progress.advance(int(isinstance(event, dg.Output | dg.AssetMaterialization)))
+    if invocation.is_successful():
+        _after_build(context, warehouse, engine)
     yield from events
     try:
         statuses = Counter(r["status"] for r in invocation.get_artifact("run_results.json")["results"])
@@ -104,11 +134,14 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, setting
     shutil.rmtree(invocation.target_path, ignore_errors=True)
 
 
-def dbt_build_assets(settings: Settings, name: str, select: str, exclude: str = "") -> dg.AssetsDefinition:
+def dbt_build_assets(
+    settings: Settings, name: str, select: str, exclude: str = "", on_engine: bool = True
+) -> dg.AssetsDefinition:
     """The dbt models of one selection as one Dagster asset group, built by `build_models`.
 
     `settings` only prepares the manifest the definitions are read from; a run builds
-    with the `warehouse` resource's configuration."""
+    with the `warehouse` resource's configuration: on its engine (LODESTAR_ENGINE) when
+    `on_engine`, else always on the DuckDB warehouse."""
 
     @dbt_assets(
         manifest=ensure_manifest(settings),
@@ -118,7 +151,7 @@ def dbt_build_assets(settings: Settings, name: str, select: str, exclude: str = 
         dagster_dbt_translator=TRANSLATOR,
     )
     def models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
-        yield from build_models(context, dbt, warehouse.settings)
+        yield from build_models(context, dbt, warehouse, warehouse.engine if on_engine else "duckdb")
 
     return models
 

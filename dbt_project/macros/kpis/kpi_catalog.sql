@@ -105,12 +105,12 @@
         {%- do deletes.append("(kpi_id in (" ~ ids | join(', ') ~ ") and " ~ day_column
                               ~ " >= date '{{ changed_from('" ~ model ~ "') }}')") -%}
     {%- endfor -%}
-    {{ return({
+    {{ return(engine_config({
         'materialized': 'incremental',
         'incremental_strategy': 'append',
         'pre_hook': "{% if is_incremental() %}delete from {{ this }} where false or "
                     ~ (deletes | join(' or ') or 'false') ~ "{% endif %}",
-    }) }}
+    })) }}
 {%- endmacro %}
 
 {# A SQL literal of a catalog value (lists become comma-separated text). #}

@@ -9,6 +9,16 @@
 
 {# The window's continuous quantile of `sample` at the row's own `quantile` level. #}
 {% macro kpi_window_quantile(sample, quantile) -%}
+    {{ return(adapter.dispatch('kpi_window_quantile')(sample, quantile)) }}
+{%- endmacro %}
+
+{% macro duckdb__kpi_window_quantile(sample, quantile) -%}
     {%- set levels = kpi_quantile_levels() | join(', ') -%}
     quantile_cont({{ sample }}, [{{ levels }}])[list_position([{{ levels }}], any_value({{ quantile }}))]
+{%- endmacro %}
+
+{# Spark's percentile() is the same continuous (interpolated) quantile. #}
+{% macro spark__kpi_window_quantile(sample, quantile) -%}
+    {%- set levels = 'array(' ~ (kpi_quantile_levels() | join('D, ')) ~ 'D)' -%}  {#- doubles, as the samples -#}
+    element_at(percentile({{ sample }}, {{ levels }}), cast(array_position({{ levels }}, any_value({{ quantile }})) as int))
 {%- endmacro %}

@@ -33,7 +33,7 @@
 {% macro reference_fingerprint(name) -%}
     {%- set columns = contract_table(name)['columns'] | list -%}
     (select md5(coalesce(string_agg(line, '|' order by line), ''))
-     from (select cast(row({{ columns | join(', ') }}) as varchar) as line from raw.{{ name }}))
+     from (select cast(row({{ columns | join(', ') }}) as string) as line from raw.{{ name }}))
 {%- endmacro %}
 
 {# The relation keeping the reference fingerprints kpi_values was built with. #}

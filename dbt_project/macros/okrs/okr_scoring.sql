@@ -5,8 +5,8 @@
 
 {# Fraction of an increase/decrease period elapsed at the end of day `day`: (D - S + 1) / (E - S + 1). #}
 {% macro okr_expected_progress(day, period_start, period_end) -%}
-    (date_diff('day', {{ period_start }}, {{ day }}) + 1)::double
-        / (date_diff('day', {{ period_start }}, {{ period_end }}) + 1)::double
+    ({{ days_between(period_start, day) }} + 1)::double
+        / ({{ days_between(period_start, period_end) }} + 1)::double
 {%- endmacro %}
 
 {#
@@ -35,7 +35,7 @@
 
 {# Component of a tree sort key: KRs (kind 0) sort before child objectives (kind 1). #}
 {% macro okr_sort_component(kind, sort_order) -%}
-    ('{{ kind }}' || lpad(cast({{ sort_order }} as varchar), 6, '0'))
+    ('{{ kind }}' || lpad(cast({{ sort_order }} as string), 6, '0'))
 {%- endmacro %}
 
 {# x clamped to [0, 1]; NULL stays NULL (DuckDB's least/greatest skip NULLs). #}

@@ -17,7 +17,7 @@ kpi_status as (
 ),
 
 kpi_values as (
-    select kpi_id, as_of_date, "window" as kpi_window, dimension, dimension_value, value
+    select kpi_id, as_of_date, {{ adapter.quote('window') }} as kpi_window, dimension, dimension_value, value
     from {{ source('gate', 'kpi_values') }}
 ),
 

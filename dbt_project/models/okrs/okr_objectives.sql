@@ -7,12 +7,12 @@ objectives as (
     select * from {{ source('okr', 'objectives') }}
 ),
 
-tree (objective_id, depth, root_objective_id, path_ids, sort_key) as (
+tree (objective_id, depth, root_objective_id, path, sort_key) as (
     select
         objective_id,
         0,
         objective_id,
-        [objective_id],
+        objective_id,
         {{ okr_sort_component(1, 'sort_order') }}
     from objectives
     where parent_objective_id is null
@@ -23,7 +23,7 @@ tree (objective_id, depth, root_objective_id, path_ids, sort_key) as (
         child.objective_id,
         tree.depth + 1,
         tree.root_objective_id,
-        list_append(tree.path_ids, child.objective_id),
+        tree.path || ' > ' || child.objective_id,
         tree.sort_key || '.' || {{ okr_sort_component(1, 'child.sort_order') }}
     from tree
     inner join objectives as child
@@ -59,7 +59,7 @@ select
     o.source_file,
     tree.depth,
     tree.root_objective_id,
-    array_to_string(tree.path_ids, ' > ') as path,
+    tree.path,
     tree.sort_key,
     coalesce(counts.key_result_count, 0) as key_result_count,
     coalesce(children.child_objective_count, 0) as child_objective_count

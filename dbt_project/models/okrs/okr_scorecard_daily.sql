@@ -29,20 +29,11 @@ objective_daily as (
 -- each item's last scored day up to D (an ASOF join: the day itself, or the
 -- end of an ended period)
 kr_last as (
-    select latest.as_of_date as day, kr_daily.*
-    from (select distinct kr_id from kr_daily) as krs
-    cross join latest
-    asof inner join kr_daily
-        on kr_daily.kr_id = krs.kr_id and kr_daily.as_of_date <= latest.as_of_date
+    {{ last_row_by_day('latest', 'kr_daily', 'kr_id') }}
 ),
 
 objective_last as (
-    select latest.as_of_date as day, objective_daily.*
-    from (select distinct objective_id from objective_daily) as objectives
-    cross join latest
-    asof inner join objective_daily
-        on objective_daily.objective_id = objectives.objective_id
-        and objective_daily.as_of_date <= latest.as_of_date
+    {{ last_row_by_day('latest', 'objective_daily', 'objective_id') }}
 ),
 
 objective_rows as (
@@ -60,11 +51,11 @@ objective_rows as (
         o.period_start,
         o.period_end,
         l.as_of_date as scored_on,
-        null::varchar as kpi_id,
-        null::varchar as kpi_window,
-        null::varchar as filter_dimension,
-        null::varchar as filter_value,
-        null::varchar as kr_type,
+        null::string as kpi_id,
+        null::string as kpi_window,
+        null::string as filter_dimension,
+        null::string as filter_value,
+        null::string as kr_type,
         o.weight,
         null::double as baseline,
         null::double as target,
@@ -72,7 +63,7 @@ objective_rows as (
         null::double as progress,
         l.score,
         {{ okr_expected_and_status_on('l', 'objective_id', 'latest.as_of_date', 'o.period_start') }},
-        null::varchar as stale_reason,
+        null::string as stale_reason,
         l.key_results_measured,
         l.key_results_scored,
         prev.score as score_7d_before,

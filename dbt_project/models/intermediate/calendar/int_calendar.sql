@@ -5,8 +5,7 @@ select
     cast(day as date) as day,
     cast(date_trunc('month', day) as date) as month_start,
     cast(date_trunc('quarter', day) as date) as quarter_start
-from range(
-    date '{{ env_var("LODESTAR_START_DATE", "2024-01-01") }}',
-    coalesce({{ last_loaded_day() }}, date '{{ env_var("LODESTAR_START_DATE", "2024-01-01") }}') + interval 1 day,
-    interval 1 day
-) as days(day)
+from {{ date_spine(
+    "date '" ~ env_var("LODESTAR_START_DATE", "2024-01-01") ~ "'",
+    "coalesce(" ~ last_loaded_day() ~ ", date '" ~ env_var("LODESTAR_START_DATE", "2024-01-01") ~ "')"
+) }} as days

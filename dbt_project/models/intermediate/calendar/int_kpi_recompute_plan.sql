@@ -9,5 +9,5 @@
 {{ kpi_recompute_plan() }}
 {% else %}
 select kpi_id, date '{{ env_var("LODESTAR_START_DATE", "2024-01-01") }}' as recompute_from
-from (select unnest([{% for kpi in kpi_catalog_entries() %}'{{ kpi["kpi_id"] }}'{{ ', ' if not loop.last }}{% endfor %}]) as kpi_id)
+from (values {% for kpi in kpi_catalog_entries() %}('{{ kpi["kpi_id"] }}'){{ ', ' if not loop.last }}{% endfor %}) as kpis (kpi_id)
 {% endif %}

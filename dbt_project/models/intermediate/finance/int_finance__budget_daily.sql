@@ -10,7 +10,7 @@ with budget as (
         budget.currency,
         budget.amount,
         {{ to_usd('budget.amount', fx_rate('budget', 'currency', 'budget_month')) }} as amount_usd,
-        datediff('day', budget.budget_month, cast(budget.budget_month + interval 1 month as date)) as days_in_month
+        {{ days_between("budget.budget_month", "cast(budget.budget_month + interval 1 month as date)") }} as days_in_month
     from {{ ref('stg_finance__budget') }} as budget
     {{ fx_join('budget', 'currency', 'budget_month') }}
 )

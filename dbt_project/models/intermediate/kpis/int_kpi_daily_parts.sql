@@ -2,6 +2,6 @@
 -- Daily numerator/denominator parts of every additive and ratio KPI, per slice:
 -- the union of the parts models the catalog names (okrs/kpis.yml).
 {{ union_kpi_models(['additive', 'ratio'], {
-    'kpi_id': 'varchar', 'kind': 'varchar', 'day': 'date', 'dimension': 'varchar',
-    'dimension_value': 'varchar', 'numerator': 'decimal(38, 10)', 'denominator': 'decimal(38, 10)',
+    'kpi_id': 'string', 'kind': 'string', 'day': 'date', 'dimension': 'string',
+    'dimension_value': 'string', 'numerator': 'decimal(38, 10)', 'denominator': 'decimal(38, 10)',
 }, day_column='day') }}

@@ -19,7 +19,7 @@ headcount as (
 windowed as (
     select
         windows.as_of_date,
-        windows."window",
+        windows.{{ adapter.quote('window') }},
         windows.days_in_window,
         coalesce(sum(revenue.net_revenue_usd), 0) as net_revenue_usd
     from {{ ref('int_kpi_windows') }} as windows
@@ -31,7 +31,7 @@ windowed as (
 select
     'revenue_per_fte' as kpi_id,
     windowed.as_of_date,
-    windowed."window",
+    windowed.{{ adapter.quote('window') }},
     'all' as dimension,
     'all' as dimension_value,
     cast(windowed.net_revenue_usd as double) * 365 / windowed.days_in_window / cast(headcount.fte as double) as value,

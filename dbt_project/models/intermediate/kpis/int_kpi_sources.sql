@@ -11,7 +11,7 @@ from (values
     {%- for kpi_id, source in pairs %}
     ('{{ kpi_id }}', '{{ source }}'){{ ',' if not loop.last }}
     {%- else %}
-    (cast(null as varchar), cast(null as varchar))
+    (cast(null as string), cast(null as string))
     {%- endfor %}
 ) as lineage (kpi_id, source)
 where kpi_id is not null

@@ -1,8 +1,8 @@
-{{ config(
+{{ config(**engine_config(dict(
     materialized='incremental',
     incremental_strategy='append',
     pre_hook="{% if is_incremental() %}{{ delete_conversion_changes() }}{% endif %}",
-) }}
+))) }}
 -- Accepted raw rows that fail a rule needing FX (see the conversion_quarantine
 -- macro): no usable rate, or an amount above its plausibility bound in USD.
 -- With raw.quarantine (the ingest rules) it makes the one quarantine ledger.

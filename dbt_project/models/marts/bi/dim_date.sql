@@ -33,7 +33,7 @@ select
     isodow(d.date_day) >= 6 as is_weekend,
     isoyear(d.date_day) as iso_year,
     week(d.date_day) as iso_week,
-    isoyear(d.date_day) || '-W' || lpad(week(d.date_day)::varchar, 2, '0') as iso_week_label,
+    isoyear(d.date_day) || '-W' || lpad(week(d.date_day)::string, 2, '0') as iso_week_label,
     date_trunc('week', d.date_day)::date as week_start,
     strftime(d.date_day, '%Y-%m') as year_month,
     monthname(d.date_day) as month_name,

@@ -5,7 +5,7 @@
 select
     v.kpi_id,
     v.as_of_date,
-    v."window" as kpi_window,
+    v.{{ adapter.quote('window') }} as kpi_window,
     v.dimension,
     v.dimension_value,
     {{ bi_slice_label('v.dimension', 'v.dimension_value') }} as slice_label,
@@ -23,4 +23,4 @@ from {{ source('gate', 'kpi_values') }} as v
 left join {{ source('gate', 'kpi_status') }} as s
     on s.kpi_id = v.kpi_id
     and s.as_of_date = v.as_of_date
-order by v.kpi_id, v.as_of_date, v."window", v.dimension, v.dimension_value
+order by v.kpi_id, v.as_of_date, v.{{ adapter.quote('window') }}, v.dimension, v.dimension_value

@@ -23,7 +23,7 @@ kr_last as (
 ),
 
 revisions as (
-    select kr_id, count(*) as target_revisions, arg_min(target, revision) as original_target
+    select kr_id, count(*) as target_revisions, min_by(target, revision) as original_target
     from key_results
     group by kr_id
 ),
@@ -82,10 +82,10 @@ select
     end as expected_value,
     {{ bi_status_label('status') }} as status_label,
     {{ bi_status_color('status') }} as status_color,
-    date_diff('day', period_start, period_end) + 1 as period_days,
+    {{ days_between("period_start", "period_end") }} + 1 as period_days,
     case
         when scored_on is null then 0
-        else date_diff('day', period_start, scored_on) + 1
+        else {{ days_between("period_start", "scored_on") }} + 1
     end as days_elapsed,
     {{ bi_period_state() }} as period_state
 from measured

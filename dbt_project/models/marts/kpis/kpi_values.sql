@@ -1,5 +1,5 @@
 {{
-    config(
+    config(**engine_config(dict(
         materialized='incremental',
         incremental_strategy='kpi_changed_rows',
         on_schema_change='fail',
@@ -7,7 +7,7 @@
             "{{ record_kpi_reference_fingerprints() }}",
             "{% if not is_incremental() %}{{ record_full_kpi_changes() }}{% endif %}",
         ],
-    )
+    )))
 }}
 -- Every KPI for every day D, window W ending on D and slice (docs/kpis.md), in the
 -- long shape BI reads:
@@ -24,7 +24,7 @@
 --   derived    (int_kpi_derived__*): revenue_per_fte, from windowed net revenue
 --              and the headcount snapshot.
 -- Window sums are differences of per-slice cumulative sums (exact decimals):
--- Σ over [start, D] = cum(D) − cum(start − 1), found with ASOF joins, so the
+-- Σ over [start, D] = cum(D) − cum(start − 1) (kpi_window_sums: ASOF joins on DuckDB), so the
 -- cost is linear in days × slices, and a day-by-day run, a range run and a
 -- full refresh give identical values.
 --
@@ -40,7 +40,7 @@ with plan as (
     {% if is_incremental() %}
     select kpi_id, recompute_from from {{ ref('int_kpi_recompute_plan') }}
     {% else %}
-    select cast(null as varchar) as kpi_id, cast(null as date) as recompute_from
+    select cast(null as string) as kpi_id, cast(null as date) as recompute_from
     {% endif %}
 ),
 
@@ -75,7 +75,7 @@ cumulative as (
 parts_spine as (
     select
         slices.kpi_id, slices.kind, slices.dimension, slices.dimension_value,
-        windows.as_of_date, windows."window", windows.window_start
+        windows.as_of_date, windows.{{ adapter.quote('window') }}, windows.window_start
     from parts_slices as slices
     inner join windows
         on slices.dimension = 'all' or windows.as_of_date >= slices.first_day
@@ -83,31 +83,12 @@ parts_spine as (
 ),
 
 windowed as (
-    select
-        spine.kpi_id,
-        spine.kind,
-        spine.as_of_date,
-        spine."window",
-        spine.dimension,
-        spine.dimension_value,
-        coalesce(upto.cum_numerator, 0) - coalesce(before.cum_numerator, 0) as numerator,
-        coalesce(upto.cum_denominator, 0) - coalesce(before.cum_denominator, 0) as denominator
-    from parts_spine as spine
-    asof left join cumulative as upto
-        on upto.kpi_id = spine.kpi_id
-        and upto.dimension = spine.dimension
-        and upto.dimension_value = spine.dimension_value
-        and upto.day <= spine.as_of_date
-    asof left join cumulative as before
-        on before.kpi_id = spine.kpi_id
-        and before.dimension = spine.dimension
-        and before.dimension_value = spine.dimension_value
-        and before.day < spine.window_start
+    {{ kpi_window_sums('parts_spine', 'cumulative') }}
 ),
 
 additive as (
     select
-        kpi_id, as_of_date, "window", dimension, dimension_value,
+        kpi_id, as_of_date, {{ adapter.quote('window') }}, dimension, dimension_value,
         cast(numerator as double) as value,
         cast(numerator as double) as numerator,
         cast(null as double) as denominator
@@ -117,7 +98,7 @@ additive as (
 
 ratios as (
     select
-        kpi_id, as_of_date, "window", dimension, dimension_value,
+        kpi_id, as_of_date, {{ adapter.quote('window') }}, dimension, dimension_value,
         cast(numerator as double) / cast(denominator as double) as value,
         cast(numerator as double) as numerator,
         cast(denominator as double) as denominator
@@ -141,7 +122,7 @@ percentiles as (
     select
         samples.kpi_id,
         windows.as_of_date,
-        windows."window",
+        windows.{{ adapter.quote('window') }},
         samples.dimension,
         samples.dimension_value,
         {{ kpi_window_quantile('samples.sample', 'samples.quantile') }} as value,
@@ -150,12 +131,12 @@ percentiles as (
     from percentile_windows as windows
     inner join samples
         on samples.day between windows.window_start and windows.as_of_date
-    group by samples.kpi_id, windows.as_of_date, windows."window", samples.dimension, samples.dimension_value
+    group by samples.kpi_id, windows.as_of_date, windows.{{ adapter.quote('window') }}, samples.dimension, samples.dimension_value
 ),
 
 snapshots as (
     select
-        snapshots.kpi_id, windows.as_of_date, windows."window", snapshots.dimension, snapshots.dimension_value,
+        snapshots.kpi_id, windows.as_of_date, windows.{{ adapter.quote('window') }}, snapshots.dimension, snapshots.dimension_value,
         snapshots.value, snapshots.numerator, snapshots.denominator
     from windows
     inner join {{ ref('int_kpi_daily_snapshots') }} as snapshots
@@ -164,22 +145,22 @@ snapshots as (
 
 derived as (
     select
-        derived.kpi_id, derived.as_of_date, derived."window", derived.dimension, derived.dimension_value,
+        derived.kpi_id, derived.as_of_date, derived.{{ adapter.quote('window') }}, derived.dimension, derived.dimension_value,
         cast(derived.value as double) as value,
         cast(derived.numerator as double) as numerator,
         cast(derived.denominator as double) as denominator
     from {{ ref('int_kpi_daily_derived') }} as derived
-    inner join windows using (as_of_date, "window")
+    inner join windows using (as_of_date, {{ adapter.quote('window') }})
 )
 
-select kpi_id, as_of_date, "window", dimension, dimension_value, value, numerator, denominator
+select kpi_id, as_of_date, {{ adapter.quote('window') }}, dimension, dimension_value, value, numerator, denominator
 from additive
 union all
-select kpi_id, as_of_date, "window", dimension, dimension_value, value, numerator, denominator
+select kpi_id, as_of_date, {{ adapter.quote('window') }}, dimension, dimension_value, value, numerator, denominator
 from ratios
 {% for part in ['percentiles', 'snapshots', 'derived'] %}
 union all
-select kpi_id, as_of_date, "window", dimension, dimension_value, value, numerator, denominator
+select kpi_id, as_of_date, {{ adapter.quote('window') }}, dimension, dimension_value, value, numerator, denominator
 from {{ part }} as part  -- qualified: inside kpi_in_plan's subquery a bare kpi_id is the plan's own
 where {{ kpi_in_plan('part.kpi_id', 'part.as_of_date') }}
 {% endfor %}

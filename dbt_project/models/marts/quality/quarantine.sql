@@ -13,7 +13,7 @@ select
     line,
     column_name,
     reason,
-    cast(raw_row as varchar) as raw_row,
+    cast(raw_row as string) as raw_row,
     '{{ stage }}' as stage
 from {{ ledger }}
 {% if not loop.last %}union all{% endif %}

@@ -20,7 +20,7 @@ reasons as (
     select
         source,
         extract_date,
-        regexp_replace(reason, '''[^'']*''', '''…''', 'g') as pattern,
+        {{ regexp_replace_all('reason', "'''[^'']*'''", "'''…'''") }} as pattern,
         count(*) as n
     from ledger
     group by all
