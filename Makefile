@@ -50,9 +50,11 @@ lint: $(STAMP)
 
 # Backfill and daily run at SF0.1 and SF1 against a plain DuckDB script; writes docs/benchmarks.md.
 # Landing files are cached under data/bench/landing/ (SF1: about 650 MB, 7 minutes to generate).
+# BENCH_ENGINES="duckdb" leaves out the Spark column (docs/spark.md).
 BENCH_SCALES ?= 0.1 1
+BENCH_ENGINES ?= duckdb spark
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench.py --scales $(BENCH_SCALES)
+	$(BIN)/python benchmarks/bench.py --scales $(BENCH_SCALES) --engines $(BENCH_ENGINES)
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .dagster_home

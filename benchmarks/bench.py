@@ -8,14 +8,17 @@ the range), in one go:
    END-1;
 3. the pipeline's backfill 2024-01-01..END-1 as one run, then the daily run
    for END on top of it (about 3 years of history);
-4. the same on one year: backfill 2024-01-01..2024-12-30, daily run 2024-12-31.
+4. the same on one year: backfill 2024-01-01..2024-12-30, daily run 2024-12-31;
+5. with `--engines duckdb spark` (the default), the 3-year backfill and daily
+   run again with the KPI and OKR models on Spark (LODESTAR_ENGINE=spark,
+   local mode; docs/spark.md).
 
 Each phase runs in its own process (benchmarks/bench_child.py): wall time and
 peak RSS (os.wait4, the process and the dbt processes it waited for) are its
 own. It prints a table per scale and the ratios, and writes them into
 docs/benchmarks.md between the scale's markers. Not a test: it asserts no time.
 
-    .venv/bin/python benchmarks/bench.py [--scales 0.1 1] [--end 2026-11-30]
+    .venv/bin/python benchmarks/bench.py [--scales 0.1 1] [--end 2026-11-30] [--engines duckdb spark]
 """
 
 from __future__ import annotations
@@ -51,13 +54,14 @@ class Phase:
     load: float = 0.0  # 1-minute load average when the phase started
 
 
-def _child(name: str, args: list[str], log: Path) -> Phase:
+def _child(name: str, args: list[str], log: Path, engine: str = "duckdb") -> Phase:
     """Run a phase in its own process; its stdout's last line is its JSON."""
     load = os.getloadavg()[0]
     out = log.with_suffix(".json")
     started = time.perf_counter()
+    env = {**os.environ, "LODESTAR_ENGINE": engine}
     with out.open("w") as stdout, log.open("w") as stderr:
-        process = subprocess.Popen([PYTHON, *args], stdout=stdout, stderr=stderr, cwd=REPO)
+        process = subprocess.Popen([PYTHON, *args], stdout=stdout, stderr=stderr, cwd=REPO, env=env)
         _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     lines = out.read_text().strip().splitlines()
@@ -119,7 +123,7 @@ def compare_with_baseline(published: Path, baseline: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def bench_scale(scale: float, end: date) -> dict:
+def bench_scale(scale: float, end: date, engines: list[str]) -> dict:
     print(f"SF{scale:g}: 2024-01-01..{end}", flush=True)
     landing, generated = landing_for(scale, end)
     work = BENCH / "runs" / f"sf{scale:g}"
@@ -149,6 +153,13 @@ def bench_scale(scale: float, end: date) -> dict:
     ):
         args = [child, "pipeline", str(work / root), str(landing), str(first), str(last)]
         phases[key] = _child(label, args, work / f"{key}.log")
+    if "spark" in engines:  # the same 3-year history and daily run, models on Spark
+        for key, label, first, last in (
+            ("backfill_spark", f"backfill {START}..{last_backfill_day} on Spark", START, last_backfill_day),
+            ("daily_spark", f"daily run {end} on Spark", end, end),
+        ):
+            args = [child, "pipeline", str(work / "spark"), str(landing), str(first), str(last)]
+            phases[key] = _child(label, args, work / f"{key}.log", engine="spark")
     agreement = compare_with_baseline(work / "history" / "published" / "marts.duckdb", parquet)
     return {
         "scale": scale,
@@ -194,6 +205,14 @@ def render(result: dict) -> str:
         f"| backfill / plain DuckDB baseline | {_ratio(p['backfill'], p['baseline'])} |",
         f"| daily on {years} / daily on 1y history | {_ratio(p['daily'], p['daily_1y'])} |",
         f"| daily / backfill (1y history) | {_ratio(p['daily_1y'], p['backfill_1y'])} |",
+        *(
+            [
+                f"| backfill on Spark / on DuckDB | {_ratio(p['backfill_spark'], p['backfill'])} |",
+                f"| daily run on Spark / on DuckDB | {_ratio(p['daily_spark'], p['daily'])} |",
+            ]
+            if "backfill_spark" in p
+            else []
+        ),
         "",
         "The baseline against the published kpi_values of the backfill plus the daily run (a day total "
         "differs where the contract quarantined rows, the demo's defects, or where a KPI is stale and "
@@ -221,9 +240,10 @@ def main() -> None:
     parser.add_argument(
         "--end", type=date.fromisoformat, default=date(2026, 11, 30), help="the daily run's day"
     )
+    parser.add_argument("--engines", nargs="+", choices=["duckdb", "spark"], default=["duckdb", "spark"])
     args = parser.parse_args()
     for scale in args.scales:
-        text = render(bench_scale(scale, args.end))
+        text = render(bench_scale(scale, args.end, args.engines))
         print(text, flush=True)
         write_doc(scale, text)
         print(f"bench: SF{scale:g} written to {DOC.relative_to(REPO)}", flush=True)

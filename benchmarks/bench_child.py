@@ -10,6 +10,7 @@ The last line on stdout is a JSON object with what the parent records.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import time
@@ -36,6 +37,7 @@ def pipeline(root: Path, landing: Path, first: date, last: date) -> dict:
         okrs=okrs,
         start_date=date(2024, 1, 1),
         timezone="UTC",
+        engine=os.environ.get("LODESTAR_ENGINE", "duckdb"),
     )
     started = time.perf_counter()
     result = execute_range(settings, first, last)

@@ -18,7 +18,8 @@
    the warehouse does not have yet (no OKR file, no gate run) has no folder and stays undeclared. #}
 {% macro spark__register_lake_sources() -%}
     {%- if execute -%}
-    {%- set lake = env_var('LODESTAR_LAKE') -%}
+    {#- the lake as Spark sees it: a cluster may mount it elsewhere (docs/spark.md) -#}
+    {%- set lake = env_var('LODESTAR_LAKE_URI', '') or env_var('LODESTAR_LAKE') -%}
     {%- set tables = env_var('LODESTAR_LAKE_TABLES', '').split(',') | reject('equalto', '') | list -%}
     {%- set schemas = [] -%}
     {%- for source in graph.sources.values() | sort(attribute='unique_id') -%}
