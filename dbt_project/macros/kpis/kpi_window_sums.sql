@@ -9,7 +9,8 @@
     {{ return(adapter.dispatch('kpi_window_sums')(spine, cumulative)) }}
 {%- endmacro %}
 
-{% macro duckdb__kpi_window_sums(spine, cumulative) -%}
+{# The spine's columns and its window's sums from the running sums `upto` (at as_of_date) and `before` (the day before window_start). #}
+{% macro _window_sums_select() -%}
     select
         spine.kpi_id,
         spine.kind,
@@ -19,6 +20,10 @@
         spine.dimension_value,
         coalesce(upto.cum_numerator, 0) - coalesce(before.cum_numerator, 0) as numerator,
         coalesce(upto.cum_denominator, 0) - coalesce(before.cum_denominator, 0) as denominator
+{%- endmacro %}
+
+{% macro duckdb__kpi_window_sums(spine, cumulative) -%}
+    {{ _window_sums_select() }}
     from {{ spine }} as spine
     asof left join {{ cumulative }} as upto
         on upto.kpi_id = spine.kpi_id
@@ -74,15 +79,7 @@
         select * from _carried where is_probe = 1
     )
 
-    select
-        spine.kpi_id,
-        spine.kind,
-        spine.as_of_date,
-        spine.{{ adapter.quote("window") }},
-        spine.dimension,
-        spine.dimension_value,
-        coalesce(upto.cum_numerator, 0) - coalesce(before.cum_numerator, 0) as numerator,
-        coalesce(upto.cum_denominator, 0) - coalesce(before.cum_denominator, 0) as denominator
+    {{ _window_sums_select() }}
     from {{ spine }} as spine
     left join _at as upto
         on upto.kpi_id = spine.kpi_id
