@@ -74,11 +74,6 @@ def _manifest(manifest_path: Path) -> dict:
     return json.loads(manifest_path.read_text())
 
 
-def _models(manifest: dict, unique_ids: Iterable[str]) -> list[dict]:
-    nodes = manifest["nodes"]
-    return [nodes[u] for u in unique_ids if u in nodes and nodes[u]["resource_type"] == "model"]
-
-
 def dbt_sources(manifest_path: Path) -> list[tuple[str, str, str]]:
     """(source name, schema, table) of every dbt source of the project."""
     sources = _manifest(manifest_path)["sources"].values()
@@ -108,12 +103,6 @@ def hand_over(con: duckdb.DuckDBPyConnection, lake: Path, manifest_path: Path) -
             _copy(con, f"select * from {schema}.{table}", lake / schema / table / "part-0.parquet")
         written.append(f"{schema}.{table}")
     return written
-
-
-def built_tables(manifest_path: Path, unique_ids: Iterable[str]) -> list[tuple[str, str]]:
-    """(schema, name) of the models `unique_ids` (Spark keeps every model as a table)."""
-    manifest = _manifest(manifest_path)
-    return sorted((n["schema"], n["alias"] or n["name"]) for n in _models(manifest, unique_ids))
 
 
 def take_back(con: duckdb.DuckDBPyConnection, lake: Path, tables: Iterable[tuple[str, str]]) -> list[str]:

@@ -47,7 +47,11 @@ def lodestar(tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess:
         (["run"], {"LODESTAR_TIMEZONE": "Mars/Olympus"}, "LODESTAR_TIMEZONE='Mars/Olympus'"),
         (["run"], {"LODESTAR_START_DATE": "2024-02-30"}, "LODESTAR_START_DATE='2024-02-30'"),
         (["run"], {"LODESTAR_PROGRESS_SECONDS": "soon"}, "LODESTAR_PROGRESS_SECONDS='soon': not a number"),
-        (["run"], {"LODESTAR_ENGINE": "oracle"}, "LODESTAR_ENGINE='oracle': Input should be 'duckdb' or 'spark'"),
+        (
+            ["run"],
+            {"LODESTAR_ENGINE": "oracle"},
+            "LODESTAR_ENGINE='oracle': Input should be 'duckdb' or 'spark'",
+        ),
         (["frobnicate"], {}, "invalid choice: 'frobnicate'"),
     ],
 )

@@ -33,6 +33,7 @@ from pipelines.partitions import run_days
 from pipelines.progress import Progress
 from pipelines.resources import Warehouse
 from pipelines.transform.project import dbt_environment, dbt_project, ensure_manifest
+from pipelines.warehouse import transaction
 
 
 class LodestarTranslator(DagsterDbtTranslator):
@@ -79,7 +80,8 @@ def _after_build(context: dg.AssetExecutionContext, warehouse: Warehouse, engine
     day for the quality gate (Spark rebuilds every model whole)."""
     if engine != "spark":
         return
-    with warehouse.connect(log=context.log) as con:
+    # one transaction: a take-back that fails leaves the warehouse as the last build left it
+    with warehouse.connect(log=context.log) as con, transaction(con):
         lake.take_back(
             con, warehouse.settings.lake_dir, [tuple(key.path) for key in context.selected_asset_keys]
         )
