@@ -31,7 +31,7 @@ from pipelines.config import Settings
 from pipelines.partitions import run_days
 from pipelines.progress import Progress
 from pipelines.resources import Warehouse
-from pipelines.transform.project import dbt_environment, ensure_manifest
+from pipelines.transform.project import dbt_environment, ensure_manifest, keep_parse_state
 
 
 class LodestarTranslator(DagsterDbtTranslator):
@@ -86,6 +86,7 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, setting
                     checked += 1
                     progress.note = f", {checked} of {tests} tests"
                 progress.advance(int(isinstance(event, dg.Output | dg.AssetMaterialization)))
+    keep_parse_state(invocation.target_path)
     yield from events
     try:
         statuses = Counter(r["status"] for r in invocation.get_artifact("run_results.json")["results"])
