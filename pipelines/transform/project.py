@@ -18,7 +18,8 @@ from packaging import version
 from pipelines.config import DBT_PROJECT_DIR, Settings
 from pipelines.okrs.catalog_dbt import ensure_dbt_catalog
 
-DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+# dbt's command line from this venv, without its garbage collection at exit (dbt_cli.py)
+DBT_EXECUTABLE = Path(sys.executable).with_name("lodestar-dbt")
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 _SOURCES = ("models", "macros", "tests", "dbt_project.yml")
