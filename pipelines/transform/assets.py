@@ -32,7 +32,7 @@ from pipelines.config import Settings
 from pipelines.partitions import run_days
 from pipelines.progress import Progress
 from pipelines.resources import Warehouse
-from pipelines.transform.project import dbt_environment, dbt_project, ensure_manifest
+from pipelines.transform.project import dbt_environment, dbt_project, ensure_manifest, keep_parse_state
 from pipelines.warehouse import transaction
 
 
@@ -53,7 +53,18 @@ TRANSLATOR = LodestarTranslator(settings=DagsterDbtTranslatorSettings(enable_ass
 
 # dbt's unit tests check the SQL, not the data: the test suite runs them
 # (tests/kpis, tests/okrs), a run only pays for its data tests.
-BUILD = ["build", "--exclude", "resource_type:unit_test"]
+# --no-write-json: dbt would write manifest.json twice (1.7 MB, after parsing
+# and after the run) and run_results.json in every invocation, about 0.7 s of
+# a 7 s invocation; dagster-dbt reads neither (it works from dbt's event
+# stream and the manifest the definitions were built from), and the summary
+# below counts dbt's result lines instead of reading run_results.json. dbt
+# still writes its parse state (partial_parse.msgpack) and, in the target
+# folder kept when a build fails, its log and the compiled SQL.
+BUILD = ["build", "--exclude", "resource_type:unit_test", "--no-write-json"]
+
+# dbt's line per finished node (info level, so on the stdout dagster-dbt reads);
+# its node_status is the status run_results.json would hold for the node.
+RESULT_LINES = {"LogModelResult", "LogTestResult", "LogSeedResult", "LogSnapshotResult", "SkippingDetails"}
 
 
 def _range_env(context: dg.AssetExecutionContext, settings: Settings) -> dict[str, str]:
@@ -104,25 +115,34 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehou
     progress = Progress(context.log.info, f"dbt build ({context.op_def.name})", models, "models", rows=False)
     checked = 0
     events = []
+    statuses = Counter()
     settings = warehouse.settings
     with dbt_environment(
         settings, **_range_env(context, settings), **_before_build(context, warehouse, engine)
     ):
         invocation = dbt.cli(BUILD, context=context, raise_on_error=False)
         with contextlib.redirect_stdout(console):
-            for event in invocation.stream():
-                events.append(event)
-                if isinstance(event, dg.AssetCheckResult | dg.AssetCheckEvaluation):
-                    checked += 1
-                    progress.note = f", {checked} of {tests} tests"
-                progress.advance(int(isinstance(event, dg.Output | dg.AssetMaterialization)))
+            # invocation.stream() less its iterator: the raw events give the statuses too
+            for line in invocation.stream_raw_events():
+                info, node = line.raw_event["info"], line.raw_event["data"].get("node_info", {})
+                if info["name"] in RESULT_LINES:
+                    statuses[node["node_status"]] += 1
+                for event in line.to_default_asset_events(
+                    manifest=invocation.manifest,
+                    dagster_dbt_translator=invocation.dagster_dbt_translator,
+                    context=context,
+                    target_path=invocation.target_path,
+                    project=invocation.project,
+                ):
+                    events.append(event)
+                    if isinstance(event, dg.AssetCheckResult | dg.AssetCheckEvaluation):
+                        checked += 1
+                        progress.note = f", {checked} of {tests} tests"
+                    progress.advance(int(isinstance(event, dg.Output | dg.AssetMaterialization)))
+    keep_parse_state(invocation.target_path)
     if invocation.is_successful():
         _after_build(context, warehouse, engine)
     yield from events
-    try:
-        statuses = Counter(r["status"] for r in invocation.get_artifact("run_results.json")["results"])
-    except FileNotFoundError:  # dbt stopped before running anything (a compilation error)
-        statuses = Counter()
     summary = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
     if not invocation.is_successful():
         tail = "\n".join(console.getvalue().splitlines()[-40:])

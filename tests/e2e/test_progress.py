@@ -92,8 +92,11 @@ def test_a_run_tells_files_and_rows_per_source_and_ends_with_each_phase(pipeline
         assert re.search(rf"{name}: contract checked for {days} day\(s\), [\d,]+ accepted rows", err), name
 
     # three dbt invocations: KPI models, BI KPI marts, OKR models with their BI marts
-    builds = re.findall(r"dbt build \((\w+)\): (\d+) models, (\d+) tests: ", err)
+    builds = re.findall(r"dbt build \((\w+)\): (\d+) models, (\d+) tests: ([\w ,]+), [\d.]+ s", err)
     assert sorted(b[0] for b in builds) == ["bi_kpi_models", "kpi_models", "okr_models"]
+    # the statuses are counted from dbt's result lines: every model and test, once
+    for name, models, tests, statuses in builds:
+        assert statuses == f"{tests} pass, {models} success", name
 
     table = err[err.index("lodestar: time per phase") :]
     listed = {line[2:28].strip(): line for line in table.splitlines()[2:] if line.startswith("  ")}
