@@ -17,11 +17,11 @@ import duckdb
 import pytest
 
 from tests.e2e.conftest import END, START, make_settings, run
+from tests.engines import attach_both, published_columns, published_differences
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo")]
 
-RELATIVE = 1e-9
-# table -> its key; the other columns are compared (doubles to RELATIVE)
+# table -> its key; the other columns are compared (doubles to 1e-9 relative)
 COMPARED = {
     "kpi_values": ("kpi_id", "as_of_date", "window", "dimension", "dimension_value"),
     "kr_progress_daily": ("kr_id", "as_of_date"),
@@ -40,53 +40,16 @@ def on_spark(demo, tmp_path_factory):
 
 @pytest.fixture
 def both(demo, on_spark):
-    con = duckdb.connect()
-    con.execute(f"attach '{demo.published_marts}' as duck (read_only)")
-    con.execute(f"attach '{on_spark.published_marts}' as spark (read_only)")
+    con = attach_both(demo.published_marts, on_spark.published_marts)
     yield con
     con.close()
 
 
-def _columns(con, database: str, table: str) -> list[tuple[str, str]]:
-    return con.execute(
-        "select column_name, data_type from duckdb_columns() "
-        "where database_name = ? and table_name = ? order by column_index",
-        [database, table],
-    ).fetchall()
-
-
 @pytest.mark.parametrize("table", sorted(COMPARED))
 def test_every_published_row_equals_the_duckdb_run(both, table):
-    key = COMPARED[table]
-    columns = _columns(both, "duck", table)
-    assert columns == _columns(both, "spark", table)
     rows = both.execute(f"select count(*) from duck.main.{table}").fetchone()[0]
     assert rows > 100, f"{table} has only {rows} rows: the comparison would prove little"
-
-    on = " and ".join(f'd."{c}" = s."{c}"' for c in key)
-    unmatched = both.execute(
-        f"select count(*) filter (where s.{key[0]} is null), count(*) filter (where d.{key[0]} is null) "
-        f"from duck.main.{table} as d full outer join spark.main.{table} as s on {on}"
-    ).fetchone()
-    assert unmatched == (0, 0), f"{table}: rows only on DuckDB, only on Spark: {unmatched}"
-
-    differences = []
-    for name, data_type in columns:
-        if name in key:
-            continue
-        if data_type == "DOUBLE":
-            differs = (
-                f'abs(d."{name}" - s."{name}") > {RELATIVE} * greatest(abs(d."{name}"), abs(s."{name}"))'
-                f' or (d."{name}" is null) <> (s."{name}" is null)'
-            )
-        else:
-            differs = f'd."{name}" is distinct from s."{name}"'
-        found = both.execute(
-            f"select count(*) from duck.main.{table} as d join spark.main.{table} as s on {on} where {differs}"
-        ).fetchone()[0]
-        if found:
-            differences.append(f"{name}: {found} rows")
-    assert not differences, f"{table} differs from the DuckDB run in {differences}"
+    assert not published_differences(both, table, COMPARED[table])
 
 
 def test_bi_tools_see_the_same_tables_and_column_types(both):
@@ -94,7 +57,7 @@ def test_bi_tools_see_the_same_tables_and_column_types(both):
     duck_tables = [t for (t,) in both.execute(tables, ["duck"]).fetchall()]
     assert duck_tables == [t for (t,) in both.execute(tables, ["spark"]).fetchall()]
     for table in duck_tables:
-        assert _columns(both, "spark", table) == _columns(both, "duck", table), table
+        assert published_columns(both, "spark", table) == published_columns(both, "duck", table), table
 
 
 def test_the_raw_layer_is_one_parquet_file_per_source_and_extract_day(on_spark):

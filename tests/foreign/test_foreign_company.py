@@ -6,7 +6,8 @@ Angeles) and cut their extracts at their own midnight. Everything in its
 landing zone is valid under the reading rules (docs/landing-contract.md):
 nothing may be quarantined or blocked. The whole range runs once with
 LODESTAR_TIMEZONE=UTC and once with Pacific/Auckland; the business day of the
-evening and early-morning rows moves between the two.
+evening and early-morning rows moves between the two. The Auckland run is
+repeated with the models on Spark, which must publish the same KPIs.
 
 Every expected number below is hand arithmetic over the landing files, shown
 in the comment next to it. FX (USD per unit): 31 Dec NZD 0.58, AUD 0.64,
@@ -28,6 +29,7 @@ import pytest
 
 from pipelines.config import REPO_ROOT, Settings
 from pipelines.runner import execute_range
+from tests.engines import attach_both, published_differences
 from tests.foreign.company import END, LANDING, REDELIVERED, SHIPMENTS, START, build_landing, redeliver
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("foreign")]
@@ -45,7 +47,7 @@ class Company:
     opex_before_redelivery: float | None  # operating_expenses of the re-delivered day after the first run
 
 
-def _load(root, zone: str) -> Company:
+def _load(root, zone: str, engine: str = "duckdb") -> Company:
     """Run the range with the first delivery of the re-delivered day, then the final file for that day."""
     settings = Settings(
         landing=build_landing(root / "landing", first_delivery=True),
@@ -54,6 +56,7 @@ def _load(root, zone: str) -> Company:
         okrs=root / "okrs",
         start_date=START,
         timezone=zone,
+        engine=engine,
     )
     settings.okrs.mkdir()
     shutil.copy(REPO_ROOT / "okrs" / "kpis.yml", settings.okrs)
@@ -75,6 +78,12 @@ def utc(tmp_path_factory) -> Company:
 @pytest.fixture(scope="module")
 def auckland(tmp_path_factory) -> Company:
     return _load(tmp_path_factory.mktemp("kiwi_koa_auckland"), AKL)
+
+
+@pytest.fixture(scope="module")
+def auckland_on_spark(tmp_path_factory) -> Company:
+    """The same, with the KPI and OKR models on Spark (docs/spark.md)."""
+    return _load(tmp_path_factory.mktemp("kiwi_koa_auckland_spark"), AKL, engine="spark")
 
 
 @pytest.fixture(params=["utc", "auckland"])
@@ -526,3 +535,20 @@ def test_on_time_delivery_and_fulfillment(company):
         },
     }
     assert_kpis(company, expected[company.zone])
+
+
+def test_on_spark_the_same_landing_publishes_the_same_kpis(auckland, auckland_on_spark):
+    """Local time zones, four currencies, a re-delivered day: Spark's business days, FX look-back
+    and window sums publish DuckDB's KPI values (doubles to 1e-9 relative), and nothing is quarantined."""
+    assert all(result.success for result in auckland_on_spark.results)
+    assert auckland_on_spark.opex_before_redelivery == pytest.approx(
+        auckland.opex_before_redelivery, rel=1e-9
+    )
+    con = attach_both(auckland.settings.published_marts, auckland_on_spark.settings.published_marts)
+    try:
+        assert con.execute("select count(*) from spark.main.kpi_values").fetchone()[0] > 100
+        key = ("kpi_id", "as_of_date", "window", "dimension", "dimension_value")
+        assert not published_differences(con, "kpi_values", key)
+        assert con.execute("select count(*) from spark.main.quarantine").fetchone()[0] == 0
+    finally:
+        con.close()
