@@ -113,7 +113,12 @@ def take_back(con: duckdb.DuckDBPyConnection, lake: Path, tables: Iterable[tuple
         if not any(folder.glob("*.parquet")):
             continue
         con.execute(f"create schema if not exists {schema}")
-        con.execute(f'drop view if exists {schema}."{name}"')
+        # a DuckDB build keeps some models as views; `create or replace table` replaces only tables
+        is_view = con.execute(
+            "select count(*) from duckdb_views() where schema_name = ? and view_name = ?", [schema, name]
+        ).fetchone()[0]
+        if is_view:
+            con.execute(f'drop view {schema}."{name}"')
         con.execute(
             f'create or replace table {schema}."{name}" as '
             f"select * from read_parquet({_quote(str(folder / '*.parquet'))})"
