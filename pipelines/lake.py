@@ -59,10 +59,24 @@ def write_raw_days(
     a re-delivered day that lost every row must replace the old file.
     """
     folder = raw_folder(lake, source)
-    for day in days:
-        where = "_extract_date is null" if day is None else f"_extract_date = date '{day.isoformat()}'"
-        name = REFERENCE_FILE if day is None else day.isoformat()
-        _copy(con, f"select * from raw.{source} where {where}", folder / f"{name}.parquet")
+    days = list(days)
+    # The days' rows once, ordered by day: each file's COPY then reads only its own row
+    # groups, instead of scanning the whole raw table once per day of a backfill.
+    con.execute("create or replace temp table _lake_days (day date)")
+    con.executemany("insert into _lake_days values (?)", [(d,) for d in days])
+    con.execute(
+        f"""create or replace temp table _lake_rows as
+            select r.* from raw.{source} as r semi join _lake_days as d on r._extract_date is not distinct from d.day
+            order by r._extract_date"""
+    )
+    try:
+        for day in days:
+            where = "_extract_date is null" if day is None else f"_extract_date = date '{day.isoformat()}'"
+            name = REFERENCE_FILE if day is None else day.isoformat()
+            _copy(con, f"select * from _lake_rows where {where}", folder / f"{name}.parquet")
+    finally:
+        con.execute("drop table if exists _lake_days")
+        con.execute("drop table if exists _lake_rows")
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
